@@ -1,0 +1,37 @@
+# The README's two commands: `make run` and `make test`. Everything is installed from pyproject.toml.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck unit bench install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/docbot index
+	$(BIN)/docbot console
+
+lint: $(STAMP)
+	$(BIN)/ruff check retrieval bot tests bench
+	$(BIN)/ruff format --check retrieval bot tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+test: lint typecheck unit
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.quality
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

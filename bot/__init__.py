@@ -1,0 +1,1 @@
+"""docbot, the application: the `docbot` CLI, console and Telegram adapters over `retrieval`."""

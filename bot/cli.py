@@ -1,0 +1,300 @@
+"""The `docbot` command: index, ask, console, eval, telegram, stats.
+
+This is the one place that maps errors to exit codes: 0 ok, 1 an error the user can fix
+(missing index, unreadable file), 2 bad usage or configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from retrieval import BM25Settings, RetrievalError, Retriever, Tokenizer, TokenizerSettings
+from retrieval.normalization import convert
+
+from . import config as config_module
+from .config import Config, ConfigError
+from .evaluation import Report, evaluate, load_questions
+from .render import console_text
+from .service import Answer, Conversation, Service, ServiceSettings
+
+
+class UsageError(Exception):
+    """Bad command-line input (exit status 2)."""
+
+
+def make_tokenizer(cfg: Config) -> Tokenizer:
+    t = cfg.tokenizer
+    settings = TokenizerSettings(
+        search_mode=t.search_mode,
+        hmm=t.hmm,
+        bigrams=t.bigrams,
+        userdict=str(t.userdict) if t.userdict else None,
+        stopwords=str(t.stopwords) if t.stopwords else None,
+    )
+    t.cache_dir.mkdir(parents=True, exist_ok=True)
+    return Tokenizer(settings, cache_dir=t.cache_dir)
+
+
+def bm25_settings(cfg: Config) -> BM25Settings:
+    r = cfg.retrieval
+    return BM25Settings(r.variant, r.k1, r.b, r.epsilon, r.delta)  # type: ignore[arg-type]
+
+
+def service_settings(cfg: Config) -> ServiceSettings:
+    return ServiceSettings(
+        k=cfg.retrieval.k,
+        min_coverage=cfg.answer.min_coverage,
+        rerank=cfg.retrieval.rerank,
+        traditional_config=cfg.answer.traditional,
+        simplified_config=cfg.answer.simplified,
+    )
+
+
+def build(
+    cfg: Config, paths: Sequence[Path], index: Path, tokenizer: Tokenizer, quiet: bool = False
+) -> Retriever:
+    """Index ``paths`` into ``index``, telling the user what happened on stderr."""
+    progress = _progress_bar if sys.stderr.isatty() and not quiet else None
+    retriever, report = Retriever.build_with_report(
+        paths,
+        index,
+        tokenizer=tokenizer,
+        bm25=bm25_settings(cfg),
+        max_chars=cfg.index.max_chars,
+        progress=progress,
+    )
+    if progress:
+        print(file=sys.stderr)
+    if not quiet:
+        if report.rebuilt_because:
+            print(f"Rebuilding the whole index: {report.rebuilt_because}.", file=sys.stderr)
+        for name, why in report.skipped:
+            print(f"Skipped {name}: {why}", file=sys.stderr)
+        print(
+            f"Indexed {report.documents} documents, {report.passages} passages into {index} "
+            f"({len(report.added)} added, {len(report.changed)} changed, "
+            f"{len(report.unchanged)} unchanged, {len(report.removed)} removed).",
+            file=sys.stderr,
+        )
+    return retriever
+
+
+def _progress_bar(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    print(
+        f"\rIndexing [{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
+        end="",
+        file=sys.stderr,
+    )
+
+
+def open_retriever(cfg: Config, tokenizer: Tokenizer, build_if_missing: bool) -> Retriever:
+    """The configured index; built from the configured corpus first if it does not exist yet."""
+    index = cfg.index.path
+    if not index.exists() and build_if_missing:
+        print(
+            f"No index at {index} yet; building it from {', '.join(map(str, cfg.index.corpus))}.",
+            file=sys.stderr,
+        )
+        return build(cfg, cfg.index.corpus, index, tokenizer)
+    return Retriever.open(index, tokenizer=tokenizer, bm25=bm25_settings(cfg))
+
+
+# --- commands ----------------------------------------------------------------------------
+
+
+def cmd_index(args: argparse.Namespace, cfg: Config) -> int:
+    paths = [Path(p) for p in args.paths] or list(cfg.index.corpus)
+    build(cfg, paths, cfg.index.path, make_tokenizer(cfg), quiet=args.quiet)
+    return 0
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    def passage(c: Any) -> dict[str, Any]:
+        first = c.sources[0]
+        return {
+            "doc": first.doc,
+            "title": first.title,
+            "date": first.date,
+            "source": first.source,
+            "paragraph": first.paragraph,
+            "passage_id": first.passage_id,
+            "score": round(c.score, 6),
+            "text": c.original,
+            "also_in": [s.doc for s in c.sources[1:]],
+        }
+
+    sentence = answer.sentence
+    return {
+        "question": answer.question,
+        "answered": answer.answered,
+        "script": answer.script,
+        "answer": (
+            {
+                "sentence": sentence.text,
+                "doc": sentence.source.doc,
+                "paragraph": sentence.source.paragraph,
+            }
+            if sentence
+            else None
+        ),
+        "passages": [passage(c) for c in answer.citations],
+        "near_misses": [passage(c) for c in answer.near_misses],
+        "coverage": round(answer.coverage, 4),
+        "understood_as": answer.understood_as,
+        "problem": answer.problem,
+    }
+
+
+def cmd_ask(args: argparse.Namespace, cfg: Config) -> int:
+    tokenizer = make_tokenizer(cfg)
+    retriever = open_retriever(
+        cfg, tokenizer, build_if_missing=cfg.index.path == Config().index.path
+    )
+    service = Service(retriever, service_settings(cfg))
+    conversation = Conversation() if args.conversation else None
+    questions = [args.question] if args.question is not None else _stdin_lines(sys.stdin)
+    colour = _use_colour(cfg, sys.stdout)
+    documents = list(retriever.documents.values())
+    for n, question in enumerate(questions):
+        answer = service.ask(question, conversation, k=args.k)
+        if args.json:
+            print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+        else:
+            if n:
+                print("\n" + "─" * 40)
+            print(console_text(answer, documents, colour, original=args.original), flush=True)
+    return 0
+
+
+def _stdin_lines(stream: TextIO) -> list[str]:
+    return [line.rstrip("\n") for line in stream if line.strip()]
+
+
+def _use_colour(cfg: Config, stream: TextIO) -> bool:
+    mode = cfg.console.color
+    return mode == "always" or (mode == "auto" and stream.isatty())
+
+
+def cmd_console(args: argparse.Namespace, cfg: Config) -> int:
+    from .console_adapter import run_console
+
+    tokenizer = make_tokenizer(cfg)
+    retriever = open_retriever(cfg, tokenizer, build_if_missing=True)
+    return run_console(
+        Service(retriever, service_settings(cfg)), colour=_use_colour(cfg, sys.stdout)
+    )
+
+
+def cmd_eval(args: argparse.Namespace, cfg: Config) -> int:
+    tokenizer = make_tokenizer(cfg)
+    questions = load_questions(args.questions)
+    if args.convert:
+        questions = [
+            q.__class__(q.id, convert(q.text, args.convert), q.answers, q.gold_doc, q.gold_contains)
+            for q in questions
+        ]
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.passages:
+            retriever = build(
+                cfg, [Path(args.passages)], Path(tmp) / "eval.db", tokenizer, quiet=True
+            )
+        else:
+            retriever = open_retriever(cfg, tokenizer, build_if_missing=True)
+        service = Service(retriever, service_settings(cfg))
+
+        def ask(text: str) -> tuple[list[Any], bool]:
+            answer = service.ask(text)
+            return retriever.search(text, 10, rerank=cfg.retrieval.rerank), answer.answered
+
+        report = evaluate(questions, ask)
+    _print_report(args.questions, report, args.json)
+    return 0
+
+
+def _print_report(name: str, report: Report, as_json: bool) -> None:
+    figures = report.as_dict()
+    if as_json:
+        print(json.dumps({"questions": name, **figures}, ensure_ascii=False))
+        return
+    print(f"{name}: {report.answerable} answerable, {report.unanswerable} unanswerable")
+    for key, value in figures.items():
+        if key not in ("answerable", "unanswerable"):
+            print(f"  {key:<26} {value}")
+
+
+# --- wiring ------------------------------------------------------------------------------
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="docbot", description="Answers questions about Chinese documents with cited passages."
+    )
+    p.add_argument("--config", help="config file (default: $DOCBOT_CONFIG or ./config.toml)")
+    p.add_argument("--index", help="index file (default: data/docbot.db)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("index", help="index folders or files of .txt/.md and .jsonl passages")
+    s.add_argument("paths", nargs="*", help="folders or files (default: corpus/)")
+    s.add_argument(
+        "--quiet", "-q", action="store_true", help="say nothing unless something goes wrong"
+    )
+    s.set_defaults(func=cmd_index)
+
+    s = sub.add_parser("ask", help="answer one question, or one per line from stdin")
+    s.add_argument("question", nargs="?", help="the question (default: read lines from stdin)")
+    s.add_argument("-k", type=int, default=None, help="how many passages to cite (default 3)")
+    s.add_argument("--json", action="store_true", help="one JSON object per answer")
+    s.add_argument("--original", action="store_true", help="show passages in their own script")
+    s.add_argument(
+        "--conversation", action="store_true", help="treat stdin lines as one conversation"
+    )
+    s.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("console", help="ask questions interactively")
+    s.set_defaults(func=cmd_console)
+
+    s = sub.add_parser("eval", help="Hit@k, MRR and rejection figures for a question set")
+    s.add_argument("questions", help="questions .jsonl (shared/eval format)")
+    s.add_argument("--passages", help="passages .jsonl to search instead of the index")
+    s.add_argument("--convert", choices=["t2s", "s2t"], help="convert every question first")
+    s.add_argument("--json", action="store_true", help="print the figures as JSON")
+    s.set_defaults(func=cmd_eval)
+
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if getattr(args, "k", None) is not None and args.k < 1:
+            raise UsageError("-k must be at least 1")
+        overrides = {("index", "path"): Path(args.index) if args.index else None}
+        cfg = config_module.load(args.config, overrides=overrides)
+        return int(args.func(args, cfg))
+    except (ConfigError, UsageError) as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    except RetrievalError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(
+            f"Error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,210 @@
+"""Answer -> text for people: the console (colour or plain) and Telegram HTML."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from retrieval import Document
+from retrieval.normalization import Script, convert
+
+from .service import Answer, Citation, Source
+
+TELEGRAM_LIMIT = 4096
+
+# Fixed phrases, written in Simplified; shown converted to the asker's script.
+PHRASES = {
+    "answer": "答：",
+    "sources": "出处",
+    "not_found": "文档中没有找到能回答这个问题的内容。",
+    "covers": "现有文档讲的是：",
+    "rephrase": "可以换个说法，或问得更具体些。",
+    "near": "最接近的段落（仅供参考）：",
+    "understood": "理解为：",
+    "empty": "请输入一个问题。",
+    "too_long": "问题太长了（最多 {limit} 个字），请精简后再问。",
+    "paragraph": "第{n}段",
+    "also_in": "亦见",
+}
+
+
+def phrase(key: str, script: Script, **values: object) -> str:
+    text = PHRASES[key].format(**values)
+    return convert(text, "s2t") if script == "traditional" else text
+
+
+@dataclass(frozen=True)
+class Style:
+    """How to mark highlighted words and escape text for one medium."""
+
+    mark: Callable[[str], str]
+    escape: Callable[[str], str]
+
+
+PLAIN = Style(lambda s: f"«{s}»", lambda s: s)
+ANSI = Style(lambda s: f"\033[1;33m{s}\033[0m", lambda s: s)
+HTML = Style(lambda s: f"<b>{s}</b>", lambda s: html.escape(s, quote=False))
+
+
+def marked(text: str, spans: Iterable[tuple[int, int]], style: Style) -> str:
+    """``text`` with ``spans`` marked, every piece escaped for the medium."""
+    out: list[str] = []
+    pos = 0
+    for start, end in sorted(spans):
+        if start < pos or end > len(text):
+            continue
+        out.append(style.escape(text[pos:start]))
+        out.append(style.mark(style.escape(text[start:end])))
+        pos = end
+    out.append(style.escape(text[pos:]))
+    return "".join(out)
+
+
+def cite(source: Source, script: Script) -> str:
+    """《title》 · date · source · ¶N"""
+    title = convert(source.title, "s2t" if script == "traditional" else "t2s")
+    parts = [f"《{title}》"]
+    if source.date:
+        parts.append(source.date)
+    if source.source:
+        parts.append(convert(source.source, "s2t" if script == "traditional" else "t2s"))
+    parts.append(f"¶{source.paragraph}")
+    return " · ".join(parts)
+
+
+def citation_header(citation: Citation, script: Script) -> str:
+    first, *others = citation.sources
+    text = cite(first, script)
+    if others:
+        text += (
+            f"（{phrase('also_in', script)}：" + "；".join(cite(s, script) for s in others) + "）"
+        )
+    return text
+
+
+def document_list(documents: Sequence[Document], script: Script) -> list[str]:
+    conv = "s2t" if script == "traditional" else "t2s"
+    return [
+        f"《{convert(d.title, conv)}》" + (f"（{d.date}）" if d.date else "") for d in documents
+    ]
+
+
+def answer_blocks(
+    answer: Answer, documents: Sequence[Document], style: Style, original: bool = False
+) -> list[str]:
+    """The answer as blocks (best sentence, then one block per citation), never split inside."""
+    s = answer.script
+    if answer.problem == "empty":
+        return [style.escape(phrase("empty", s))]
+    if answer.problem == "too_long":
+        from .service import MAX_QUESTION_CHARS
+
+        return [style.escape(phrase("too_long", s, limit=MAX_QUESTION_CHARS))]
+    blocks: list[str] = []
+    if answer.understood_as:
+        blocks.append(
+            style.escape(
+                phrase("understood", s)
+                + convert(answer.understood_as, "s2t" if s == "traditional" else "t2s")
+            )
+        )
+    if not answer.answered:
+        lines = [phrase("not_found", s), phrase("covers", s)]
+        lines += [f"· {d}" for d in document_list(documents, s)]
+        lines.append(phrase("rephrase", s))
+        blocks.append("\n".join(style.escape(line) for line in lines))
+        return blocks
+    if answer.sentence is not None:
+        sent = answer.sentence
+        blocks.append(
+            style.escape(phrase("answer", s))
+            + marked(sent.text, sent.highlights, style)
+            + "\n    —— "
+            + style.escape(cite(sent.source, s))
+        )
+    for n, citation in enumerate(answer.citations, start=1):
+        text = citation.original if original else citation.text
+        spans = () if original else citation.highlights
+        blocks.append(
+            f"[{n}] "
+            + style.escape(citation_header(citation, s))
+            + "\n    "
+            + marked(text, spans, style)
+        )
+    return blocks
+
+
+def console_text(
+    answer: Answer, documents: Sequence[Document], colour: bool, original: bool = False
+) -> str:
+    return "\n\n".join(answer_blocks(answer, documents, ANSI if colour else PLAIN, original))
+
+
+def split_messages(blocks: Sequence[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Pack blocks into messages of at most ``limit`` characters, splitting only between blocks.
+
+    A single block longer than the limit is cut at a line or sentence end outside any tag.
+    """
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        for piece in _fit(block, limit):
+            candidate = f"{current}\n\n{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                messages.append(current)
+                current = piece
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _fit(block: str, limit: int) -> list[str]:
+    """Cut an over-long HTML block at safe points (outside tags and entities)."""
+    if len(block) <= limit:
+        return [block]
+    pieces: list[str] = []
+    while len(block) > limit:
+        cut = _safe_cut(block, limit)
+        pieces.append(block[:cut])
+        block = block[cut:]
+    if block:
+        pieces.append(block)
+    return pieces
+
+
+def _safe_cut(text: str, limit: int) -> int:
+    """The last position <= limit that is outside a tag, an entity and a <b> element."""
+    best = 0
+    depth = 0
+    in_tag = in_entity = False
+    for i, ch in enumerate(text[: limit + 1]):
+        if not in_tag and not in_entity and depth == 0 and i > 0 and text[i - 1] in "。！？；\n":
+            best = i
+        if ch == "<":
+            in_tag = True
+            depth += -1 if text.startswith("</", i) else 1
+        elif ch == ">":
+            in_tag = False
+        elif ch == "&":
+            in_entity = True
+        elif ch == ";":
+            in_entity = False
+    if best == 0:  # no sentence end: cut at the last safe character
+        depth = 0
+        in_tag = in_entity = False
+        for i, ch in enumerate(text[:limit]):
+            if not in_tag and not in_entity and depth == 0:
+                best = i
+            if ch == "<":
+                in_tag = True
+                depth += -1 if text.startswith("</", i) else 1
+            elif ch == ">":
+                in_tag = False
+            elif ch == "&":
+                in_entity = True
+            elif ch == ";":
+                in_entity = False
+    return max(best, 1)

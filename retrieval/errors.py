@@ -1,0 +1,19 @@
+"""Errors raised by the retrieval library. Their messages are fit to show a user."""
+
+from __future__ import annotations
+
+
+class RetrievalError(Exception):
+    """Base class: something the caller asked for cannot be done."""
+
+
+class IndexMissingError(RetrievalError):
+    """There is no index file where one was expected."""
+
+
+class IndexInvalidError(RetrievalError):
+    """The file exists but is not a usable docbot index (corrupt, foreign or too new)."""
+
+
+class CorpusError(RetrievalError):
+    """A corpus path cannot be read or holds nothing indexable."""

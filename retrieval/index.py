@@ -1,0 +1,291 @@
+"""BM25 scoring over the stored passages (rank_bm25 is the scorer) and the Retriever API."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import rank_bm25
+
+from . import store
+from .answer_type import AnswerType, expected_answer
+from .chunking import DEFAULT_MAX_CHARS
+from .errors import RetrievalError
+from .ingest import BuildReport, Progress, build_index
+from .normalization import to_simplified
+from .schema import Document, Hit
+from .tokenization import Tokenizer
+
+RERANK_POOL = 20  # BM25 candidates considered by the answer-type preference
+ANSWER_BOOST = (
+    0.15  # x (1 + this) for an answer of the asked kind, x (1 + 2 x this) near a query word
+)
+
+Variant = Literal["okapi", "l", "plus"]
+_VARIANTS: dict[str, type[rank_bm25.BM25]] = {
+    "okapi": rank_bm25.BM25Okapi,
+    "l": rank_bm25.BM25L,
+    "plus": rank_bm25.BM25Plus,
+}
+
+
+@dataclass(frozen=True)
+class BM25Settings:
+    """Which BM25 and its parameters; ``delta`` is used by L and Plus, ``epsilon`` by Okapi."""
+
+    variant: Variant = "okapi"
+    k1: float = 1.2
+    b: float = 0.75
+    epsilon: float = 0.25
+    delta: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.variant not in _VARIANTS:
+            raise RetrievalError(f"Unknown BM25 variant {self.variant!r}: use okapi, l or plus")
+        if self.k1 < 0 or not 0 <= self.b <= 1:
+            raise RetrievalError("BM25 needs k1 >= 0 and 0 <= b <= 1")
+
+    def make(self, corpus: list[list[str]]) -> rank_bm25.BM25:
+        """The rank_bm25 object for these settings over ``corpus`` (tokenized passages)."""
+        if self.variant == "okapi":
+            return rank_bm25.BM25Okapi(corpus, k1=self.k1, b=self.b, epsilon=self.epsilon)
+        return _VARIANTS[self.variant](corpus, k1=self.k1, b=self.b, delta=self.delta)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question as the index sees it: its tokens, and which of them the corpus knows."""
+
+    text: str
+    tokens: tuple[str, ...]
+    known: tuple[str, ...]
+    unknown: tuple[str, ...]
+
+
+class Retriever:
+    """Cited-passage search over one index file.
+
+    >>> r = Retriever.open("data/docbot.db")            # doctest: +SKIP
+    >>> r.search("肇庆建成了多少个初心堂", k=3)[0].doc     # doctest: +SKIP
+    '001_9633f197b07a2f19.txt'
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        documents: dict[str, Document],
+        passages: list[store.StoredPassage],
+        tokenizer: Tokenizer,
+        bm25: BM25Settings,
+        furniture_words: frozenset[str] = frozenset(),
+    ) -> None:
+        self.path = path
+        self.furniture_words = furniture_words
+        self.documents = documents
+        self.passages = passages
+        self.tokenizer = tokenizer
+        self.settings = bm25
+        corpus = [p.tokens for p in passages]
+        self._token_sets = [frozenset(t) for t in corpus]
+        self._by_id = {p.id: i for i, p in enumerate(passages)}
+        self._bm25 = bm25.make(corpus) if corpus else None
+        self._counts = {name: 0 for name in documents}
+        self._df: Counter[str] = Counter()
+        for p in passages:
+            self._counts[p.doc] += 1
+            self._df.update(set(p.tokens))
+
+    # --- construction --------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        tokenizer: Tokenizer | None = None,
+        bm25: BM25Settings | None = None,
+    ) -> Retriever:
+        """Open an index built by :meth:`build` (or ``docbot index``)."""
+        path = Path(path)
+        db, meta = store.open_store(path)
+        try:
+            tokenizer = tokenizer or Tokenizer()
+            if meta.get("tokenizer") != tokenizer.signature:
+                raise RetrievalError(
+                    f"{path} was built with other tokenizer settings. Rebuild it with: docbot index"
+                )
+            documents = {
+                name: store.document_of(row) for name, row in store.read_documents(db).items()
+            }
+            passages = store.read_passages(db)
+        finally:
+            db.close()
+        if bm25 is None:
+            bm25 = BM25Settings(**meta["bm25"]) if "bm25" in meta else BM25Settings()
+        furniture = frozenset(meta.get("furniture_words", []))
+        return cls(path, documents, passages, tokenizer, bm25, furniture)
+
+    @classmethod
+    def build(
+        cls,
+        corpus_paths: Sequence[str | Path],
+        path: str | Path,
+        *,
+        tokenizer: Tokenizer | None = None,
+        bm25: BM25Settings | None = None,
+        max_chars: int = DEFAULT_MAX_CHARS,
+        progress: Progress | None = None,
+    ) -> Retriever:
+        """Index ``corpus_paths`` (folders, .txt/.md files, .jsonl passage files) into ``path``."""
+        retriever, _ = cls.build_with_report(
+            corpus_paths,
+            path,
+            tokenizer=tokenizer,
+            bm25=bm25,
+            max_chars=max_chars,
+            progress=progress,
+        )
+        return retriever
+
+    @classmethod
+    def build_with_report(
+        cls,
+        corpus_paths: Sequence[str | Path],
+        path: str | Path,
+        *,
+        tokenizer: Tokenizer | None = None,
+        bm25: BM25Settings | None = None,
+        max_chars: int = DEFAULT_MAX_CHARS,
+        progress: Progress | None = None,
+    ) -> tuple[Retriever, BuildReport]:
+        """Like :meth:`build`, also returning what was added, changed, removed and skipped."""
+        tokenizer = tokenizer or Tokenizer()
+        bm25 = bm25 or BM25Settings()
+        report = build_index(
+            corpus_paths,
+            path,
+            tokenizer,
+            max_chars=max_chars,
+            extra_meta={"bm25": asdict(bm25)},
+            progress=progress,
+        )
+        return cls.open(path, tokenizer=tokenizer, bm25=bm25), report
+
+    # --- searching -----------------------------------------------------------------------
+
+    def analyze(self, question: str) -> Query:
+        """Tokens of ``question``, split into those the corpus has and those it does not."""
+        vocab = self._bm25.idf if self._bm25 else {}
+        tokens = tuple(self.tokenizer.tokenize(question))
+        words = [t for t in tokens if not t.startswith("#")]
+        known = tuple(t for t in words if t in vocab)
+        unknown = tuple(t for t in words if t not in vocab)
+        return Query(question, tokens, known, unknown)
+
+    def scores(self, tokens: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """BM25 score of every passage, in passage order (rank_bm25's get_scores)."""
+        if self._bm25 is None:
+            return np.zeros(0)
+        return np.asarray(self._bm25.get_scores(list(tokens)), dtype=np.float64)
+
+    def search(self, question: str, k: int = 5, *, rerank: bool = True) -> list[Hit]:
+        """The ``k`` best passages for ``question``, best first; empty when nothing matches.
+
+        With ``rerank`` (the default) passages that carry the kind of answer the question asks
+        for (a number with the asked unit for 多少所, a year for 哪一年 ...) are preferred
+        among the BM25 candidates; without it the order is plain BM25.
+        """
+        answer = expected_answer(to_simplified(question)) if rerank else None
+        query = self.analyze(question)
+        return self.search_tokens(query.tokens, k, answer=answer, words=query.known)
+
+    def search_tokens(
+        self,
+        tokens: Sequence[str],
+        k: int = 5,
+        *,
+        answer: AnswerType | None = None,
+        words: Sequence[str] = (),
+    ) -> list[Hit]:
+        """Like :meth:`search` for tokens that are already in the matching form."""
+        if k <= 0 or not tokens or self._bm25 is None:
+            return []
+        bm25 = self.scores(tokens)
+        final = bm25.copy()
+        if answer is not None and answer.pattern is not None:
+            pool = np.argsort(-bm25, kind="stable")[: max(k, RERANK_POOL)]
+            for i in pool:
+                if bm25[i] > 0:
+                    final[i] *= 1.0 + ANSWER_BOOST * answer.support(self.passages[i].norm, words)
+        order = np.lexsort((np.arange(len(final)), -final))  # score desc, passage order asc
+        hits: list[Hit] = []
+        for i in order[:k]:
+            score = float(final[i])
+            if not score > 0 or not math.isfinite(score):
+                break
+            hits.append(self._hit(int(i), score, float(bm25[i]), len(hits) + 1))
+        return hits
+
+    def _hit(self, i: int, score: float, bm25: float, rank: int) -> Hit:
+        p = self.passages[i]
+        doc = self.documents[p.doc]
+        return Hit(
+            p.id,
+            p.doc,
+            doc.title,
+            doc.date,
+            doc.source,
+            p.paragraph,
+            p.part,
+            score,
+            bm25,
+            p.text,
+            rank,
+        )
+
+    def idf(self, token: str) -> float:
+        """The scorer's IDF of ``token`` (0 for a token the corpus does not have)."""
+        return float(self._bm25.idf.get(token, 0.0)) if self._bm25 else 0.0
+
+    def weight(self, token: str) -> float:
+        """How informative ``token`` is: log(1 + (N - df + 0.5) / (df + 0.5)), always > 0.
+
+        Unlike the scorer's IDF it is never floored, and a token the corpus lacks gets the
+        largest weight, so it can count against a match (used for "not found" decisions).
+        """
+        n, df = len(self.passages), self._df.get(token, 0)
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def document_frequency(self, token: str) -> int:
+        """In how many passages ``token`` occurs."""
+        return self._df.get(token, 0)
+
+    def passage_tokens(self, passage_id: str) -> frozenset[str]:
+        """The distinct tokens of one passage (its text and its document's title)."""
+        return self._token_sets[self._by_id[passage_id]]
+
+    def coverage(self, query: Query, passage_id: str) -> float:
+        """Share of the question's information (weights of its distinct words, bigrams left out)
+        that the passage has; words the corpus lacks count against it. 0.0 to 1.0."""
+        words = set(query.known) | set(query.unknown)
+        total = sum(self.weight(w) for w in words)
+        if total <= 0:
+            return 0.0
+        have = self._token_sets[self._by_id[passage_id]]
+        return sum(self.weight(w) for w in words if w in have) / total
+
+    def passage_count(self, doc: str) -> int:
+        return self._counts.get(doc, 0)
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Retriever {self.path} documents={len(self.documents)} passages={len(self.passages)}>"
+        )

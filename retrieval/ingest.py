@@ -1,0 +1,314 @@
+"""Corpus paths -> store: incremental by content hash, atomic by write-then-rename."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import store
+from .chunking import DEFAULT_MAX_CHARS, chunk
+from .cleaning import clean_document, clean_line
+from .errors import CorpusError, IndexInvalidError
+from .normalization import to_simplified
+from .schema import Document
+from .tokenization import Tokenizer
+
+TEXT_SUFFIXES = (".txt", ".md")
+PASSAGE_SUFFIXES = (".jsonl",)
+EDGE = 4  # how many paragraphs at each end of a page can be a shared header/footer
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class BuildReport:
+    """What an index run did, for the CLI to tell the user."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    rebuilt_because: str | None = None
+    documents: int = 0
+    passages: int = 0
+
+
+@dataclass
+class _Source:
+    document: Document
+    paragraphs: list[str]
+    hash: str
+    removed: list[str] = field(default_factory=list)
+
+
+def discover(paths: Sequence[str | Path]) -> list[tuple[str, Path]]:
+    """(name, path) of every indexable file under ``paths``; names are stable and unique."""
+    found: list[tuple[str, Path]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + PASSAGE_SUFFIXES
+            )
+            found.extend((p.relative_to(path).as_posix(), p) for p in files)
+        elif path.is_file():
+            found.append((path.name, path))
+        else:
+            raise CorpusError(f"No such file or folder: {path}")
+    return found
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8-sig")
+
+
+def _read_text_file(name: str, data: bytes) -> _Source:
+    cleaned = clean_document(_decode(data))
+    doc = Document(name, cleaned.title or name, cleaned.date, cleaned.source, cleaned.author)
+    body = [p for i, p in enumerate(cleaned.paragraphs) if i not in cleaned.headings]
+    return _Source(doc, body, hashlib.sha256(data).hexdigest(), cleaned.removed)
+
+
+def _read_passage_file(name: str, data: bytes, report: BuildReport) -> list[_Source]:
+    sources: list[_Source] = []
+    for lineno, line in enumerate(_decode(data).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            pid, text = str(record["id"]), str(record["text"])
+            title = str(record.get("title") or pid)
+        except (ValueError, KeyError, TypeError):
+            report.skipped.append((f"{name}:{lineno}", 'not a {"id", "title", "text"} object'))
+            continue
+        text = clean_line(text)
+        if text:
+            digest = hashlib.sha256(line.encode()).hexdigest()
+            sources.append(_Source(Document(pid, clean_line(title) or pid), [text], digest))
+    return sources
+
+
+def _drop_shared_edges(sources: list[_Source]) -> None:
+    """A paragraph repeated at the head or tail of two or more pages is a header or footer."""
+    counts: Counter[str] = Counter()
+    for src in sources:
+        edges = src.paragraphs[:EDGE] + src.paragraphs[-EDGE:]
+        counts.update({to_simplified(p) for p in edges})
+    shared = {key for key, n in counts.items() if n >= 2}
+    if not shared:
+        return
+    for src in sources:
+        n = len(src.paragraphs)
+        kept = []
+        for i, p in enumerate(src.paragraphs):
+            if (i < EDGE or i >= n - EDGE) and to_simplified(p) in shared:
+                src.removed.append(p)
+            else:
+                kept.append(p)
+        src.paragraphs = kept
+
+
+def read_sources(paths: Sequence[str | Path], report: BuildReport) -> list[_Source]:
+    """Read and clean every file; unreadable ones are reported in ``report.skipped``."""
+    pages: list[_Source] = []
+    records: list[_Source] = []
+    seen: set[str] = set()
+    for name, path in discover(paths):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            report.skipped.append((name, f"cannot read: {exc.strerror or exc}"))
+            continue
+        try:
+            if path.suffix.lower() in PASSAGE_SUFFIXES:
+                found = _read_passage_file(name, data, report)
+            else:
+                found = [_read_text_file(name, data)]
+        except UnicodeDecodeError:
+            report.skipped.append((name, "not UTF-8 text"))
+            continue
+        for src in found:
+            if src.document.name in seen:
+                report.skipped.append((src.document.name, "duplicate name"))
+                continue
+            seen.add(src.document.name)
+            (records if path.suffix.lower() in PASSAGE_SUFFIXES else pages).append(src)
+    _drop_shared_edges(pages)
+    return pages + records
+
+
+def _settings_signature(tokenizer: Tokenizer, max_chars: int) -> dict[str, Any]:
+    return {"tokenizer": tokenizer.signature, "max_chars": max_chars}
+
+
+def _previous(
+    index_path: Path, signature: dict[str, Any]
+) -> tuple[dict[str, str], dict[str, str], str | None]:
+    """Hashes of the documents and cached tokens of the old index, and why it can't be reused."""
+    if not index_path.exists():
+        return {}, {}, None
+    if not store.is_docbot_index(index_path):
+        raise IndexInvalidError(
+            f"{index_path} exists and is not a docbot index; refusing to overwrite it. "
+            "Choose another --index or move the file away."
+        )
+    try:
+        db, meta = store.open_store(index_path)
+    except IndexInvalidError:
+        return {}, {}, "the index was written by another docbot version"
+    try:
+        if {k: meta.get(k) for k in signature} != signature:
+            return {}, {}, "tokenizer or chunking settings changed"
+        hashes = {row["name"]: row["hash"] for row in db["documents"].rows}
+        rows = db.query(
+            "select p.norm, p.tokens, d.title from passages p join documents d on p.doc = d.name"
+        )
+        tokens = {_cache_key(r["norm"], to_simplified(r["title"])): r["tokens"] for r in rows}
+        return hashes, tokens, None
+    finally:
+        db.close()
+
+
+def build_index(
+    paths: Sequence[str | Path],
+    index_path: str | Path,
+    tokenizer: Tokenizer,
+    *,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    extra_meta: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Index ``paths`` into ``index_path``; the old index is usable until the new one is whole.
+
+    Documents whose content hash is unchanged reuse their stored segmentation; a change of
+    tokenizer or chunking settings rebuilds everything (``report.rebuilt_because`` says why).
+    """
+    index_path = Path(index_path)
+    report = BuildReport()
+    sources = read_sources(paths, report)
+    signature = _settings_signature(tokenizer, max_chars)
+    old_hashes, token_cache, report.rebuilt_because = _previous(index_path, signature)
+    for src in sources:
+        name, digest = src.document.name, src.hash
+        bucket = (
+            report.added
+            if name not in old_hashes
+            else (report.unchanged if old_hashes[name] == digest else report.changed)
+        )
+        bucket.append(name)
+    current = {src.document.name for src in sources}
+    report.removed = sorted(set(old_hashes) - current)
+
+    index_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = index_path.with_name(f".{index_path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        _write(tmp, sources, tokenizer, token_cache, max_chars, progress, report)
+        furniture = _furniture_words(sources, tokenizer)
+        store.set_meta(
+            tmp,
+            {**signature, **(extra_meta or {}), "built_at": _now(), "furniture_words": furniture},
+        )
+        os.replace(tmp, index_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return report
+
+
+def _furniture_words(sources: list[_Source], tokenizer: Tokenizer) -> list[str]:
+    """Words of the page furniture that cleaning took out (copyright, contact, share widgets).
+
+    A question made of these asks about the website, not about the articles.
+    """
+    words: set[str] = set()
+    for src in sources:
+        for line in src.removed:
+            words.update(t for t in tokenizer.tokenize(line) if not t.startswith("#"))
+    return sorted(words)
+
+
+def _cache_key(norm: str, title_norm: str) -> str:
+    """What a passage's tokens are made from: its text and its document's title (context)."""
+    return norm + "\n" + title_norm
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _write(
+    tmp: Path,
+    sources: list[_Source],
+    tokenizer: Tokenizer,
+    token_cache: dict[str, str],
+    max_chars: int,
+    progress: Progress | None,
+    report: BuildReport,
+) -> None:
+    db = store.create(tmp)
+    now = _now()
+    seq = 0
+    try:
+        with db.conn:
+            for done, src in enumerate(sources, start=1):
+                rows = list(_passage_rows(src, tokenizer, token_cache, max_chars, seq))
+                seq += len(rows)
+                doc = src.document
+                store.insert_documents(
+                    db,
+                    [
+                        {
+                            "name": doc.name,
+                            "title": doc.title,
+                            "date": doc.date,
+                            "source": doc.source,
+                            "author": doc.author,
+                            "hash": src.hash,
+                            "ingested_at": now,
+                            "passages": len(rows),
+                        }
+                    ],
+                )
+                store.insert_passages(db, rows)
+                if progress:
+                    progress(done, len(sources))
+        report.documents = len(sources)
+        report.passages = seq
+    except sqlite3.Error:
+        db.close()
+        raise
+    db.close()
+
+
+def _passage_rows(
+    src: _Source, tokenizer: Tokenizer, token_cache: dict[str, str], max_chars: int, seq: int
+) -> Iterable[dict[str, Any]]:
+    title_norm = to_simplified(src.document.title)
+    for offset, passage in enumerate(chunk(src.document.name, src.paragraphs, max_chars)):
+        norm = to_simplified(passage.text)
+        key = _cache_key(norm, title_norm)
+        tokens = token_cache.get(key)
+        if tokens is None:
+            tokens = " ".join(tokenizer.tokens_of_normalized(key))
+        yield {
+            "id": passage.id,
+            "seq": seq + offset,
+            "doc": passage.doc,
+            "paragraph": passage.paragraph,
+            "part": passage.part,
+            "text": passage.text,
+            "norm": norm,
+            "tokens": tokens,
+        }

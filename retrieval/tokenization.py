@@ -1,0 +1,177 @@
+"""normalize -> numbers kept whole -> jieba (own Tokenizer, user dictionary) -> drop stopwords."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import jieba
+import jieba.posseg
+
+from .normalization import to_simplified
+
+TOKENIZER_VERSION = 3
+
+# 1552, 18.55万, 2021-2023, 300—500, 100%, 1,800
+_NUMBER = re.compile(
+    r"\d+(?:[.,]\d+)*(?:\s*[-~—–－至到]\s*\d+(?:\.\d+)?)?(?:万亿|万|亿|千|百|%|‰)?"
+)
+_HAN_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
+_FUNCTION_CHARS = frozenset("的了是在和与及吗呢啊么什哪几谁怎吧呀嘛")
+# A question word fused with a measure word or "year/day" by jieba: 几岁, 几场, 多少名, 哪天, 那场.
+_QUESTION_FUSION = re.compile(r"^(?:几|多少|哪|那|这|什么)[\u4e00-\u9fff]?$")
+_WORDLIKE = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
+
+
+def _data_text(name: str) -> str:
+    return resources.files("retrieval").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def _read_list(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@dataclass(frozen=True)
+class TokenizerSettings:
+    """How text becomes tokens. Any change here means a re-index."""
+
+    search_mode: bool = True
+    hmm: bool = False
+    userdict: str | None = None  # path; None means the dictionary shipped with the library
+    stopwords: str | None = None  # path; None means the list shipped with the library
+    bigrams: bool = True  # also index overlapping Han character bigrams ("#xy")
+
+
+class Tokenizer:
+    """A jieba Tokenizer of our own (never jieba's global one) with our dictionary and stopwords.
+
+    The dictionary loads once, in :meth:`warm` or on first use; its cache file goes to
+    ``cache_dir`` (default: the system temporary folder), which must be writable.
+    """
+
+    def __init__(
+        self, settings: TokenizerSettings | None = None, cache_dir: str | Path | None = None
+    ) -> None:
+        self.settings = settings or TokenizerSettings()
+        self._cache_dir = str(cache_dir or tempfile.gettempdir())
+        userdict_text = (
+            Path(self.settings.userdict).read_text(encoding="utf-8")
+            if self.settings.userdict
+            else _data_text("userdict.txt")
+        )
+        stop_text = (
+            Path(self.settings.stopwords).read_text(encoding="utf-8")
+            if self.settings.stopwords
+            else _data_text("stopwords.txt")
+        )
+        self._userdict = [line.split() for line in _read_list(userdict_text)]
+        self.stopwords = frozenset(_read_list(stop_text))
+        self.signature = self._signature(userdict_text, stop_text)
+        self._jieba: jieba.Tokenizer | None = None
+        self._tagger: jieba.posseg.POSTokenizer | None = None
+        self._init_lock = threading.RLock()
+
+    def _signature(self, userdict_text: str, stop_text: str) -> str:
+        h = hashlib.sha256()
+        h.update(
+            f"v{TOKENIZER_VERSION}|{self.settings.search_mode}|{self.settings.hmm}|{self.settings.bigrams}|".encode()
+        )
+        h.update(userdict_text.encode())
+        h.update(b"\0")
+        h.update(stop_text.encode())
+        return h.hexdigest()[:16]
+
+    def warm(self) -> None:
+        """Load jieba's dictionary and ours now rather than on the first question."""
+        self._segmenter()
+
+    def _segmenter(self) -> jieba.Tokenizer:
+        if self._jieba is not None:
+            return self._jieba
+        with self._init_lock:
+            return self._segmenter_unlocked()
+
+    def _segmenter_unlocked(self) -> jieba.Tokenizer:
+        if self._jieba is None:
+            logging.getLogger("jieba").setLevel(logging.WARNING)
+            tk = jieba.Tokenizer()
+            tk.tmp_dir = self._cache_dir
+            tk.initialize()
+            for fields in self._userdict:
+                word = to_simplified(fields[0])
+                freq = int(fields[1]) if len(fields) > 1 and fields[1].isdigit() else None
+                tag = fields[2] if len(fields) > 2 else None
+                tk.add_word(word, freq, tag)
+            self._jieba = tk
+        return self._jieba
+
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        """(word, part-of-speech flag) for ``text`` in the matching form, by jieba.posseg."""
+        with self._init_lock:
+            if self._tagger is None:
+                self._tagger = jieba.posseg.POSTokenizer(self._segmenter_unlocked())
+            tagger = self._tagger
+        return [
+            (pair.word, pair.flag)
+            for pair in tagger.cut(to_simplified(text), HMM=self.settings.hmm)
+        ]
+
+    def _segments(self, text: str) -> Iterator[tuple[str, int, int]]:
+        """(token, start, end) of ``text``: numbers whole (and their parts), the rest by jieba."""
+        seg = self._segmenter()
+        mode = "search" if self.settings.search_mode else "default"
+        pos = 0
+        for m in _NUMBER.finditer(text):
+            if m.start() > pos:
+                for word, start, end in seg.tokenize(
+                    text[pos : m.start()], mode=mode, HMM=self.settings.hmm
+                ):
+                    yield word, pos + start, pos + end
+            number = re.sub(r"\s+", "", m.group(0))
+            yield number, m.start(), m.end()
+            parts = [p for p in re.split(r"[-~—–－至到]", number) if p]
+            if len(parts) > 1:
+                yield from ((p, m.start(), m.end()) for p in parts)
+            pos = m.end()
+        if pos < len(text):
+            for word, start, end in seg.tokenize(text[pos:], mode=mode, HMM=self.settings.hmm):
+                yield word, pos + start, pos + end
+
+    def tokenize(self, text: str) -> list[str]:
+        """Tokens of ``text`` for matching: Simplified, folded, no stopwords or punctuation."""
+        return self.tokens_of_normalized(to_simplified(text))
+
+    def tokens_of_normalized(self, normalized: str) -> list[str]:
+        """Like :meth:`tokenize` for text already in the matching form."""
+        words: list[str] = []
+        content = bytearray(len(normalized))  # 1 where a character belongs to a content word
+        for raw, start, end in self._segments(normalized):
+            tok = raw.strip()
+            if (
+                tok
+                and tok not in self.stopwords
+                and _WORDLIKE.search(tok)
+                and not _QUESTION_FUSION.match(tok)
+            ):
+                words.append(tok)
+                content[start:end] = b"\x01" * (end - start)
+        if self.settings.bigrams:
+            words.extend(self._bigrams(normalized, content))
+        return words
+
+    @staticmethod
+    def _bigrams(normalized: str, content: bytearray) -> list[str]:
+        """Overlapping Han bigrams whose two characters both belong to content words."""
+        out: list[str] = []
+        for m in _HAN_RUN.finditer(normalized):
+            for i in range(m.start(), m.end() - 1):
+                if content[i] and content[i + 1]:
+                    out.append("#" + normalized[i : i + 2])
+        return out

@@ -1,0 +1,163 @@
+"""The answer service: best sentence, highlights, script, "not found", follow-ups."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.service import Conversation, Service, highlight_spans
+from retrieval import Retriever, Tokenizer, to_simplified
+from retrieval.normalization import convert_with_map
+
+from .conftest import MIXED_PASSAGES
+
+FOLLOWUPS = Path(__file__).parent / "data" / "followups.jsonl"
+
+
+@pytest.fixture(scope="module")
+def service(seed_retriever: Retriever) -> Service:
+    return Service(seed_retriever)
+
+
+def test_best_sentence_is_a_sentence_of_the_text_and_carries_the_answer(service: Service) -> None:
+    answer = service.ask("肇庆一共建成了多少个初心堂？")
+    assert answer.answered and answer.sentence is not None
+    assert "1552" in answer.sentence.text
+    passage = next(c for c in answer.citations if c.sources[0] == answer.sentence.source)
+    assert to_simplified(answer.sentence.text) in to_simplified(passage.text)
+    assert len(answer.sentence.text) < len(passage.text)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("肇慶鄉鎮黨委書記隊伍平均年齡降了幾歲？", "3歲"),
+        ("深圳是哪一年率先建立第一議題學習制度的？", "2018年"),
+        ("今年上半年深圳查处了多少名局级干部？", "33人"),
+    ],
+)
+def test_number_and_date_questions_prefer_sentences_with_the_quantity(
+    service: Service, question: str, expected: str
+) -> None:
+    answer = service.ask(question)
+    assert answer.sentence is not None
+    assert to_simplified(expected) in to_simplified(answer.sentence.text)
+
+
+def test_answer_is_in_the_askers_script(service: Service) -> None:
+    trad = service.ask("深圳建了多少個暖蜂驛站？")
+    simp = service.ask("深圳建了多少个暖蜂驿站？")
+    assert trad.script == "traditional" and simp.script == "simplified"
+    assert "驛站" in trad.citations[0].text and "驿站" in simp.citations[0].text
+    assert trad.sentence and "個" in trad.sentence.text
+    # the original script stays one step away
+    assert trad.citations[0].original == simp.citations[0].original
+
+
+def test_script_neutral_question_follows_the_conversation(service: Service) -> None:
+    conv = Conversation()
+    service.ask("肇慶黨員有多少人？", conv)
+    assert service.ask("1552", conv).script == "traditional"
+    assert service.ask("1552").script == "simplified"
+
+
+def test_highlights_mark_the_question_words_in_the_displayed_text(service: Service) -> None:
+    answer = service.ask("深圳建了多少個暖蜂驛站？")
+    citation = answer.citations[0]
+    marked = {citation.text[a:b] for a, b in citation.highlights}
+    assert "暖蜂驛站" in marked and "深圳" in marked
+
+
+def test_highlight_lands_right_after_a_length_changing_conversion() -> None:
+    # s2twp converts phrases: 内存 -> 記憶體 (2 -> 3 characters) before the highlighted word.
+    source = "查看内存里的初心堂资料"
+    display, mapping = convert_with_map(source, "s2twp")
+    assert "記憶體" in display and len(display) == len(source) + 1
+    spans = highlight_spans(display, ["初心堂"])
+    assert [display[a:b] for a, b in spans] == ["初心堂"]
+    a, b = spans[0]
+    assert source[mapping.span(a, b)[0] : mapping.span(a, b)[1]] == "初心堂"
+    start = display.index("記憶體")
+    a, b = mapping.span(start, start + 3)
+    assert source[a:b] == "内存"
+
+
+def test_not_found_instead_of_the_least_bad_passage(service: Service) -> None:
+    for question in [
+        "红烧肉怎么做才好吃？",
+        "Python怎麼把列表由小到大排序？",
+        "浙江省的基层党建三年计划有哪些重点？",
+    ]:
+        answer = service.ask(question)
+        assert not answer.answered and answer.sentence is None and answer.citations == ()
+
+
+def test_near_duplicate_passages_collapse_under_one_citation(
+    tokenizer: Tokenizer, tmp_path: Path
+) -> None:
+    filler = [
+        {"id": f"f{i}", "title": "其他", "text": f"第{i}篇无关的文字，讲天气和交通。"}
+        for i in range(12)
+    ]
+    rows = [
+        *MIXED_PASSAGES,
+        {"id": "copy", "title": "转载", "text": MIXED_PASSAGES[1]["text"]},
+        *filler,
+    ]
+    src = tmp_path / "p.jsonl"
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    svc = Service(Retriever.build([src], tmp_path / "i.db", tokenizer=tokenizer))
+    answer = svc.ask("干部们在会议上讨论了什么范围？")
+    ids = [s.doc for c in answer.citations for s in c.sources]
+    assert len(ids) == len(set(ids))
+    merged = [c for c in answer.citations if len(c.sources) > 1]
+    assert merged and {s.doc for s in merged[0].sources} == {"trad-1", "simp-1", "copy"}
+
+
+def test_followups_from_the_issue(service: Service) -> None:
+    conv = Conversation()
+    service.ask("深圳建了多少个暖蜂驿站?", conv)
+    answer = service.ask("那司机之家呢?", conv)
+    assert (
+        answer.understood_as
+        and "司机之家" in answer.understood_as
+        and "深圳" in answer.understood_as
+    )
+    assert answer.sentence and "61" in answer.sentence.text
+    conv = Conversation()
+    service.ask("肇庆建了多少个党群服务中心?", conv)
+    answer = service.ask("深圳呢?", conv)
+    assert answer.sentence and "1800多个" in answer.sentence.text
+
+
+def test_without_a_conversation_each_question_stands_alone(service: Service) -> None:
+    service.ask("深圳建了多少个暖蜂驿站?")
+    answer = service.ask("那司机之家呢?")
+    assert answer.understood_as is None
+
+
+def test_multi_turn_set(service: Service) -> None:
+    rows = [json.loads(line) for line in FOLLOWUPS.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 15
+    right = 0
+    for row in rows:
+        conv = Conversation()
+        service.ask(row["first"], conv)
+        answer = service.ask(row["followup"], conv)
+        right += bool(
+            answer.sentence and to_simplified(row["expect"]) in to_simplified(answer.sentence.text)
+        )
+    assert right >= len(rows) - 2, f"{right}/{len(rows)}"
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\u200b\u200e", "\x00\x01"])
+def test_empty_questions_are_a_clear_outcome(service: Service, question: str) -> None:
+    answer = service.ask(question)
+    assert answer.problem == "empty" and not answer.answered
+
+
+def test_overlong_question_is_refused_quickly(service: Service) -> None:
+    answer = service.ask("党建" * 100_000)
+    assert answer.problem == "too_long"
