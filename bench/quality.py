@@ -38,7 +38,9 @@ def sets(quick: bool) -> list[tuple[str, list[Path], Path]]:
     out = [("seed", [REPO / "corpus"], EVAL / "seed_dev_questions.jsonl")]
     if not quick:
         for name in ("drcd", "cmrc"):
-            out.append((name, [EVAL / f"{name}_dev_passages.jsonl"], EVAL / f"{name}_dev_questions.jsonl"))
+            out.append(
+                (name, [EVAL / f"{name}_dev_passages.jsonl"], EVAL / f"{name}_dev_questions.jsonl")
+            )
     return out
 
 
@@ -53,16 +55,24 @@ def main() -> None:
         for tname, tsettings in TOKENIZERS.items():
             tokenizer = Tokenizer(tsettings, cache_dir=tmp)
             built = {
-                name: Retriever.build(paths, Path(tmp) / f"{name}-{hash(tname)}.db", tokenizer=tokenizer)
+                name: Retriever.build(
+                    paths, Path(tmp) / f"{name}-{hash(tname)}.db", tokenizer=tokenizer
+                )
                 for name, paths, _ in data
             }
-            grid = BM25 if tname.endswith("(default)") else {"okapi k1=1.2 b=0.75 (default)": BM25Settings()}
+            grid = (
+                BM25
+                if tname.endswith("(default)")
+                else {"okapi k1=1.2 b=0.75 (default)": BM25Settings()}
+            )
             for bname, bsettings in grid.items():
                 cells = []
                 for name, _, questions in data:
                     r = built[name]
                     r = Retriever(r.path, r.documents, r.passages, tokenizer, bsettings)
-                    report = evaluate(load_questions(questions), lambda q, r=r: (r.search(q, 10), True))
+                    report = evaluate(
+                        load_questions(questions), lambda q, r=r: (r.search(q, 10), True)
+                    )
                     fig = report.as_dict()
                     cells += [f"{fig['hit@1']:.3f}", f"{fig['hit@3']:.3f}"]
                 print(f"| {tname} | {bname} | " + " | ".join(cells) + " |", flush=True)
