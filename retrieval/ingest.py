@@ -50,17 +50,24 @@ class _Source:
     removed: list[str] = field(default_factory=list)
 
 
+def _is_document(path: Path, root: Path) -> bool:
+    """A file a folder scan indexes: .txt/.md/.jsonl, not hidden, not the folder's README."""
+    rel = path.relative_to(root).parts
+    return (
+        path.is_file()
+        and path.suffix.lower() in TEXT_SUFFIXES + PASSAGE_SUFFIXES
+        and not any(part.startswith(".") for part in rel)
+        and not path.stem.upper().startswith("README")
+    )
+
+
 def discover(paths: Sequence[str | Path]) -> list[tuple[str, Path]]:
     """(name, path) of every indexable file under ``paths``; names are stable and unique."""
     found: list[tuple[str, Path]] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + PASSAGE_SUFFIXES
-            )
+            files = sorted(p for p in path.rglob("*") if _is_document(p, path))
             found.extend((p.relative_to(path).as_posix(), p) for p in files)
         elif path.is_file():
             found.append((path.name, path))
