@@ -32,6 +32,7 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.quality
+	$(BIN)/python -m bench.telegram
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -20,6 +20,7 @@ from retrieval.normalization import convert
 from . import config as config_module
 from .config import Config, ConfigError
 from .evaluation import Report, evaluate, load_questions
+from .questionlog import QuestionLogError
 from .render import console_text
 from .service import Answer, Conversation, Service, ServiceSettings
 
@@ -230,6 +231,68 @@ def _print_report(name: str, report: Report, as_json: bool) -> None:
             print(f"  {key:<26} {value}")
 
 
+def cmd_telegram(args: argparse.Namespace, cfg: Config) -> int:
+    import logging
+
+    from telegram import Update
+
+    from . import telegram_adapter as tg
+    from .questionlog import QuestionLog
+
+    token = str(cfg.telegram.token)
+    problem = tg.check_token(token)
+    if problem:
+        raise UsageError(problem)
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
+    )
+    tg.install_log_masking(token)
+    tokenizer = make_tokenizer(cfg)
+    retriever = open_retriever(cfg, tokenizer, build_if_missing=True)
+
+    def reindex() -> Service:
+        fresh = build(cfg, cfg.index.corpus, cfg.index.path, tokenizer, quiet=True)
+        return Service(fresh, service_settings(cfg))
+
+    questions = QuestionLog.open(question_log_path(cfg), keep_text=cfg.telegram.log_questions)
+    state = tg.BotState(
+        Service(retriever, service_settings(cfg)),
+        questions,
+        cfg.telegram,
+        reindex,
+        tg.RateLimiter(cfg.telegram.rate_limit),
+    )
+    app = tg.build_application(state, token)
+    t = cfg.telegram
+    if args.webhook or t.webhook_url:
+        if not t.webhook_url:
+            raise UsageError("--webhook needs [telegram] webhook_url in the config")
+        app.run_webhook(
+            listen=t.webhook_listen,
+            port=t.webhook_port,
+            url_path="telegram",
+            webhook_url=t.webhook_url,
+            secret_token=str(t.webhook_secret) or None,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    questions.close()
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, cfg: Config) -> int:
+    from .questionlog import QuestionLog, format_stats
+
+    questions = QuestionLog.open_existing(question_log_path(cfg))
+    print(format_stats(questions.stats(days=args.days)))
+    return 0
+
+
+def question_log_path(cfg: Config) -> Path:
+    """The question log lives beside the index, in a file of its own."""
+    return cfg.index.path.with_name("questions.db")
+
+
 # --- wiring ------------------------------------------------------------------------------
 
 
@@ -268,6 +331,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print the figures as JSON")
     s.set_defaults(func=cmd_eval)
 
+    s = sub.add_parser("telegram", help="run the Telegram bot (long polling, or a webhook)")
+    s.add_argument("--webhook", action="store_true", help="use the configured webhook")
+    s.set_defaults(func=cmd_telegram)
+
+    s = sub.add_parser("stats", help="questions asked, answered and not found, per day")
+    s.add_argument("--days", type=int, default=14, help="how many days back (default 14)")
+    s.set_defaults(func=cmd_stats)
     return p
 
 
@@ -282,7 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, UsageError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
-    except RetrievalError as exc:
+    except (RetrievalError, QuestionLogError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:

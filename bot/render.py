@@ -26,6 +26,25 @@ PHRASES = {
     "too_long": "问题太长了（最多 {limit} 个字），请精简后再问。",
     "paragraph": "第{n}段",
     "also_in": "亦见",
+    # Telegram
+    "intro": "你好！我会从下面这些文档里找出回答你问题的句子和段落，并注明出处。",
+    "how": "直接发送问题即可，简体、繁体都可以。在群组里请 @我、回复我，或用 /ask 问题。",
+    "examples": "可以试试（点按即可复制）：",
+    "commands": "/help 使用说明 · /about 文档列表 · /ask 问题 · /original 上一个回答的原文",
+    "refused": "抱歉，这个机器人只对授权的用户开放。",
+    "admin_only": "这个命令只有管理员可以使用。",
+    "slow_down": "问得太快啦，请稍等一会儿再问。",
+    "non_text": "我只能回答文字问题，请用文字提问。",
+    "expired": "这个按钮已过期，请重新提问。",
+    "no_more": "没有更多段落了。",
+    "apology": "抱歉，出了点问题，请稍后再试。",
+    "reindexing": "正在重建索引……",
+    "reindexed": "索引已更新：{documents} 篇文档，{passages} 个段落。",
+    "reindex_busy": "已经在重建索引了，请稍候。",
+    "ask_usage": "用法：/ask 你的问题",
+    "more": "更多",
+    "original": "原文",
+    "no_previous": "还没有可以显示原文的回答。",
 }
 
 
@@ -83,6 +102,14 @@ def citation_header(citation: Citation, script: Script) -> str:
     return text
 
 
+def document_line(document: Document, script: Script) -> str:
+    """《title》 · date · source"""
+    conv = "s2t" if script == "traditional" else "t2s"
+    parts = [f"《{convert(document.title, conv)}》"]
+    parts += [x for x in (document.date, document.source and convert(document.source, conv)) if x]
+    return " · ".join(parts)
+
+
 def document_list(documents: Sequence[Document], script: Script) -> list[str]:
     conv = "s2t" if script == "traditional" else "t2s"
     return [
@@ -91,7 +118,12 @@ def document_list(documents: Sequence[Document], script: Script) -> list[str]:
 
 
 def answer_blocks(
-    answer: Answer, documents: Sequence[Document], style: Style, original: bool = False
+    answer: Answer,
+    documents: Sequence[Document],
+    style: Style,
+    original: bool = False,
+    first_number: int = 1,
+    with_sentence: bool = True,
 ) -> list[str]:
     """The answer as blocks (best sentence, then one block per citation), never split inside."""
     s = answer.script
@@ -115,7 +147,7 @@ def answer_blocks(
         lines.append(phrase("rephrase", s))
         blocks.append("\n".join(style.escape(line) for line in lines))
         return blocks
-    if answer.sentence is not None:
+    if answer.sentence is not None and with_sentence:
         sent = answer.sentence
         blocks.append(
             style.escape(phrase("answer", s))
@@ -123,7 +155,7 @@ def answer_blocks(
             + "\n    —— "
             + style.escape(cite(sent.source, s))
         )
-    for n, citation in enumerate(answer.citations, start=1):
+    for n, citation in enumerate(answer.citations, start=first_number):
         text = citation.original if original else citation.text
         spans = () if original else citation.highlights
         blocks.append(

@@ -85,6 +85,8 @@ class ServiceSettings:
     simplified_config: str = "t2s"
 
 
+# A question word of its own makes a question complete, not a follow-up (怎么做, 是谁, 吗).
+_OWN_QUESTION = re.compile(r"什么|怎么|怎样|如何|多少|几|谁|哪|吗|为什么|是否")
 _FOLLOWUP_FORM = re.compile(
     r"^(?:那|那么|那麼|还有|還有|再问|再問)?\s*(.{1,12}?)\s*呢\s*[?？!！。.]*$"
 )
@@ -129,7 +131,10 @@ class Service:
             completed = self.complete_followup(question, conversation.last_question, answer)
             if completed is not None:
                 second = self._answer(completed, script, k or self.settings.k)
-                if second.answered:
+                # The completed question must find what the follow-up itself names.
+                own = set(self.retriever.analyze(question).known)
+                best = second.citations[0].sources[0].passage_id if second.citations else None
+                if second.answered and best and own & self.retriever.passage_tokens(best):
                     answer = _with(second, question=question, understood_as=completed)
         if conversation is not None:
             conversation.script = script
@@ -214,7 +219,8 @@ class Service:
         the same kind (a place for a place, a thing for a thing); with no counterpart it is
         put in front.
         """
-        if not (self.is_followup_form(question) or (len(question) <= 12 and not fresh.answered)):
+        elliptical = len(question) <= 12 and not _OWN_QUESTION.search(to_simplified(question))
+        if not (self.is_followup_form(question) or (elliptical and not fresh.answered)):
             return None
         m = _FOLLOWUP_FORM.match(question)
         core = (m.group(1) if m else question).strip()

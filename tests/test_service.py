@@ -161,3 +161,12 @@ def test_empty_questions_are_a_clear_outcome(service: Service, question: str) ->
 def test_overlong_question_is_refused_quickly(service: Service) -> None:
     answer = service.ask("党建" * 100_000)
     assert answer.problem == "too_long"
+
+
+def test_an_unrelated_question_is_not_taken_for_a_followup(service: Service) -> None:
+    conv = Conversation()
+    service.ask("深圳建了多少个暖蜂驿站?", conv)
+    answer = service.ask("红烧肉怎么做才好吃？", conv)
+    assert answer.understood_as is None and not answer.answered
+    answer = service.ask("明天呢？", conv)
+    assert answer.understood_as is None
