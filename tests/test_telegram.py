@@ -357,3 +357,82 @@ def test_missing_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "token" in result.stderr
+
+
+def test_retry_after_is_retried_by_the_library_and_delivered_once(
+    server: StandInServer, bot: RunningBot
+) -> None:
+    server.api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    server.api.push(message("深圳建了多少个暖蜂驿站？"))
+    server.api.wait_for(lambda cs: sum(c.method == "sendMessage" for c in cs) >= 2)
+    attempts = replies(server, 1001, 2)
+    assert len(attempts) == 2 and attempts[0]["text"] == attempts[1]["text"]
+    assert "1178" in attempts[1]["text"]
+
+
+def test_webhook_mode_subprocess(server: StandInServer, tmp_path: Path) -> None:
+    import shutil
+    import socket
+    import urllib.request
+
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    (tmp_path / "config.toml").write_text(
+        f'[telegram]\nwebhook_url = "https://bot.example.org/telegram"\n'
+        f'webhook_listen = "127.0.0.1"\nwebhook_port = {port}\nwebhook_secret = "s3cret-token"\n',
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": server.base_url,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "telegram"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        seen = []
+        for line in proc.stderr:  # python-telegram-bot logs this once the webhook server listens
+            seen.append(line)
+            if "Application started" in line:
+                break
+        assert any("Application started" in line for line in seen), "".join(seen)
+        calls = server.api.wait_for(lambda cs: any(c.method == "setWebhook" for c in cs), 120)
+        hook = next(c for c in calls if c.method == "setWebhook").params
+        assert hook["url"] == "https://bot.example.org/telegram"
+        assert hook["secret_token"] == "s3cret-token"
+        update = {"update_id": 1, **message("肇庆一共建成了多少个初心堂？")}
+
+        def post(secret: str) -> int:
+            req = urllib.request.Request(
+                f"http://127.0.0.1:{port}/telegram",
+                data=json.dumps(update).encode(),
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Telegram-Bot-Api-Secret-Token": secret,
+                },
+            )
+            try:
+                with urllib.request.urlopen(req, timeout=10) as resp:
+                    return int(resp.status)
+            except urllib.error.HTTPError as exc:
+                return int(exc.code)
+
+        assert post("wrong") == 403
+        assert post("s3cret-token") == 200
+        (reply,) = replies(server, 1001)
+        assert "1552" in reply["text"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert TOKEN not in out + err + "".join(seen)
