@@ -313,26 +313,31 @@ def test_token_checks_happen_before_any_network_call() -> None:
     assert TOKEN not in (check_token("123:" + TOKEN[4:-5]) or "")
 
 
-def test_docbot_telegram_subprocess_answers_and_exits_on_sigterm(
-    server: StandInServer, tmp_path: Path
-) -> None:
-    import shutil
-
-    shutil.copytree(CORPUS, tmp_path / "corpus")
+def start_docbot_telegram(server: StandInServer, cwd: Path) -> subprocess.Popen[str]:
+    """`docbot telegram` in ``cwd`` with only the token and the Bot API URL in its environment."""
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO),
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE_URL": server.base_url,
     }
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "bot", "telegram"],
-        cwd=tmp_path,
+        cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def test_docbot_telegram_subprocess_answers_and_exits_on_sigterm(
+    server: StandInServer, tmp_path: Path
+) -> None:
+    import shutil
+
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    proc = start_docbot_telegram(server, tmp_path)
     try:
         server.api.push(message("肇庆一共建成了多少个初心堂？"))
         (reply,) = replies(server, 1001)
@@ -384,20 +389,7 @@ def test_webhook_mode_subprocess(server: StandInServer, tmp_path: Path) -> None:
         f'webhook_listen = "127.0.0.1"\nwebhook_port = {port}\nwebhook_secret = "s3cret-token"\n',
         encoding="utf-8",
     )
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": server.base_url,
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "telegram"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_docbot_telegram(server, tmp_path)
     try:
         assert proc.stderr is not None
         seen = []
