@@ -254,13 +254,17 @@ def cmd_telegram(args: argparse.Namespace, cfg: Config) -> int:
         fresh = build(cfg, cfg.index.corpus, cfg.index.path, tokenizer, quiet=True)
         return Service(fresh, service_settings(cfg))
 
-    questions = QuestionLog.open(question_log_path(cfg), keep_text=cfg.telegram.log_questions)
+    questions = QuestionLog.open(
+        question_log_path(cfg),
+        keep_text=cfg.telegram.log_questions,
+        keep_days=cfg.telegram.log_retention_days,
+    )
     state = tg.BotState(
         Service(retriever, service_settings(cfg)),
         questions,
         cfg.telegram,
         reindex,
-        tg.RateLimiter(cfg.telegram.rate_limit),
+        tg.RateLimiter(cfg.telegram.rate_limit, cfg.telegram.global_rate_limit),
     )
     app = tg.build_application(state, token)
     t = cfg.telegram

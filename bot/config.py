@@ -81,6 +81,8 @@ class TelegramConfig:
     allowed_chats: tuple[int, ...] = ()
     admins: tuple[int, ...] = ()
     rate_limit: int = 10  # questions per user per minute
+    global_rate_limit: int = 600  # questions per minute from everyone together
+    log_retention_days: int = 90
     log_questions: bool = True
     webhook_url: str = ""
     webhook_listen: str = "127.0.0.1"

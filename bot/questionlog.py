@@ -40,6 +40,9 @@ MIGRATIONS: list[str] = [
 ]
 
 
+PRUNE_EVERY = 500  # with a retention set, old rows are dropped every this many questions
+
+
 class QuestionLogError(Exception):
     """The question log cannot be opened or written."""
 
@@ -61,14 +64,17 @@ class Stats:
 class QuestionLog:
     """Thread-safe append-mostly log in one SQLite file."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, keep_text: bool = True) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path, keep_text: bool = True, keep_days: int = 0
+    ) -> None:
         self._conn = conn
         self._lock = threading.Lock()
         self.path = path
         self.keep_text = keep_text
+        self.keep_days = keep_days  # 0: keep everything; else prune now and then
 
     @classmethod
-    def open(cls, path: str | Path, keep_text: bool = True) -> QuestionLog:
+    def open(cls, path: str | Path, keep_text: bool = True, keep_days: int = 0) -> QuestionLog:
         """Open (creating and migrating as needed) the log at ``path``."""
         path = Path(path)
         try:
@@ -85,7 +91,10 @@ class QuestionLog:
                 )
         except sqlite3.DatabaseError as exc:
             raise QuestionLogError(f"{path} is not a usable question log ({exc})") from exc
-        return cls(conn, path, keep_text)
+        log = cls(conn, path, keep_text, keep_days)
+        if keep_days:
+            log.prune(keep_days)
+        return log
 
     @classmethod
     def open_existing(cls, path: str | Path) -> QuestionLog:
@@ -123,7 +132,10 @@ class QuestionLog:
                     json.dumps(list(passages), ensure_ascii=False),
                 ),
             )
-            return int(cur.lastrowid or 0)
+            row_id = int(cur.lastrowid or 0)
+        if self.keep_days and row_id % PRUNE_EVERY == 0:
+            self.prune(self.keep_days)
+        return row_id
 
     def remember_button(self, question: str, script: str) -> int:
         """Keep what a button needs to redo its answer; returns the id it carries."""

@@ -6,8 +6,9 @@ No I/O and no formatting here: both adapters (console, Telegram) render the same
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from retrieval import Hit, Query, Retriever, detect_script
 from retrieval.answer_type import AnswerType, expected_answer
@@ -135,7 +136,7 @@ class Service:
                 own = set(self.retriever.analyze(question).known)
                 best = second.citations[0].sources[0].passage_id if second.citations else None
                 if second.answered and best and own & self.retriever.passage_tokens(best):
-                    answer = _with(second, question=question, understood_as=completed)
+                    answer = replace(second, question=question, understood_as=completed)
         if conversation is not None:
             conversation.script = script
             if answer.answered:
@@ -335,19 +336,14 @@ def _is_unknown_entity(word: str, tags: list[tuple[str, str]], retriever: Retrie
 
 
 def _clean_question(text: str) -> str:
-    """Drop control, format (zero-width, direction marks) and surrogate characters; trim."""
-    import unicodedata
-
-    kept = [
-        ch if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn") else " " for ch in text
-    ]
+    """Drop format characters (zero-width, direction marks), which join words; turn control,
+    surrogate and unassigned characters into spaces; trim."""
+    kept = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category != "Cf":
+            kept.append(" " if category in ("Cc", "Cs", "Co", "Cn") else ch)
     return re.sub(r"\s+", " ", "".join(kept)).strip()
-
-
-def _with(answer: Answer, **changes: object) -> Answer:
-    from dataclasses import replace
-
-    return replace(answer, **changes)  # type: ignore[arg-type]
 
 
 def _source(hit: Hit) -> Source:

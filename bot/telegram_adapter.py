@@ -10,6 +10,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from telegram import (
     InlineKeyboardButton,
@@ -20,7 +21,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -32,6 +33,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from retrieval.normalization import Script, convert
 
@@ -75,25 +77,82 @@ class TokenFilter(logging.Filter):
         return True
 
 
-class RateLimiter:
-    """At most ``per_minute`` questions per user in any 60 seconds."""
+class RetryingRequest(HTTPXRequest):
+    """Bot API requests that ride out a flaky or briefly absent API.
 
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+    Connection failures, timeouts, resets and 5xx answers are retried with capped exponential
+    backoff for up to ``budget`` seconds (a minute's outage passes); 4xx answers are final, and
+    429 is left to the rate limiter, which honours retry_after. A request that failed before
+    the API took it is sent again, so a reply is delivered once; a request whose answer alone
+    was lost (the API took it, the connection broke) can in principle arrive twice: Telegram
+    offers no way to send idempotently.
+    """
+
+    def __init__(
+        self, *args: Any, budget: float = 90.0, first_wait: float = 0.5, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.budget = budget
+        self.first_wait = first_wait
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        deadline = time.monotonic() + self.budget
+        wait = self.first_wait
+        while True:
+            try:
+                code, payload = await super().do_request(*args, **kwargs)
+                if code < 500 or time.monotonic() + wait > deadline:
+                    return code, payload
+                log.warning("Bot API answered %s; retrying in %.1f s", code, wait)
+            except NetworkError as exc:  # connection refused/reset, timeouts (TimedOut)
+                if time.monotonic() + wait > deadline:
+                    raise
+                log.warning(
+                    "Bot API unreachable (%s); retrying in %.1f s", type(exc).__name__, wait
+                )
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, 10.0)
+
+
+class RateLimiter:
+    """At most ``per_minute`` questions per user, and ``global_per_minute`` in all, in any 60 s.
+
+    :meth:`check` says "ok", "notify" (over the limit: tell the user once per window) or "drop"
+    (over the limit and already told): a flood costs one notice, not one reply per message.
+    """
+
+    def __init__(
+        self,
+        per_minute: int,
+        global_per_minute: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.per_minute = per_minute
+        self.global_per_minute = global_per_minute
         self.clock = clock
         self._seen: dict[int, deque[float]] = defaultdict(deque)
+        self._all: deque[float] = deque()
+        self._told: dict[int, float] = {}
 
-    def allow(self, user_id: int) -> bool:
-        if self.per_minute <= 0:
-            return True
+    def check(self, user_id: int) -> str:
         now = self.clock()
         seen = self._seen[user_id]
-        while seen and now - seen[0] >= 60:
-            seen.popleft()
-        if len(seen) >= self.per_minute:
-            return False
-        seen.append(now)
-        return True
+        for window in (seen, self._all):
+            while window and now - window[0] >= 60:
+                window.popleft()
+        over_user = 0 < self.per_minute <= len(seen)
+        over_all = 0 < self.global_per_minute <= len(self._all)
+        if not (over_user or over_all):
+            seen.append(now)
+            self._all.append(now)
+            return "ok"
+        if now - self._told.get(user_id, -1e9) >= 60:
+            self._told[user_id] = now
+            return "notify"
+        return "drop"
+
+    def allow(self, user_id: int) -> bool:
+        return self.check(user_id) == "ok"
 
 
 @dataclass
@@ -168,8 +227,10 @@ async def send_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, questi
     user = update.effective_user
     if state is None or message is None or chat is None:
         return
-    if user is not None and not state.rate.allow(user.id):
-        await message.reply_text(phrase("slow_down", _script_of(update, state)))
+    verdict = state.rate.check(user.id) if user is not None else "ok"
+    if verdict != "ok":
+        if verdict == "notify":
+            await message.reply_text(phrase("slow_down", _script_of(update, state)))
         return
     try:
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
@@ -435,7 +496,13 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 # --- wiring -------------------------------------------------------------------------------
 
 
-def build_application(state: BotState, token: str, post_init_warm: bool = True) -> Application:  # type: ignore[type-arg]
+def build_application(
+    state: BotState,
+    token: str,
+    post_init_warm: bool = True,
+    read_timeout: float = 10.0,
+    retry_budget: float = 90.0,
+) -> Application:  # type: ignore[type-arg]
     """The python-telegram-bot Application with every handler; ``state`` in bot_data."""
     settings = state.settings
 
@@ -449,6 +516,9 @@ def build_application(state: BotState, token: str, post_init_warm: bool = True) 
         .token(token)
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
+        .request(
+            RetryingRequest(connection_pool_size=64, read_timeout=read_timeout, budget=retry_budget)
+        )
         .concurrent_updates(True)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(post_init)

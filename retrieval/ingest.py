@@ -16,6 +16,7 @@ from typing import Any
 from . import store
 from .chunking import DEFAULT_MAX_CHARS, chunk
 from .cleaning import clean_document, clean_line
+from .decoding import Plausibility, UndecodableError, decode
 from .errors import CorpusError, IndexInvalidError
 from .normalization import to_simplified
 from .schema import Document
@@ -23,6 +24,7 @@ from .tokenization import Tokenizer
 
 TEXT_SUFFIXES = (".txt", ".md")
 PASSAGE_SUFFIXES = (".jsonl",)
+MAX_FILE_BYTES = 20_000_000  # larger files are skipped with a message (an archive, a dump ...)
 EDGE = 4  # how many paragraphs at each end of a page can be a shared header/footer
 
 Progress = Callable[[int, int], None]
@@ -76,20 +78,18 @@ def discover(paths: Sequence[str | Path]) -> list[tuple[str, Path]]:
     return found
 
 
-def _decode(data: bytes) -> str:
-    return data.decode("utf-8-sig")
-
-
-def _read_text_file(name: str, data: bytes) -> _Source:
-    cleaned = clean_document(_decode(data))
+def _read_text_file(name: str, data: bytes, plausibility: Plausibility | None) -> _Source:
+    cleaned = clean_document(decode(data, plausibility))
     doc = Document(name, cleaned.title or name, cleaned.date, cleaned.source, cleaned.author)
     body = [p for i, p in enumerate(cleaned.paragraphs) if i not in cleaned.headings]
     return _Source(doc, body, hashlib.sha256(data).hexdigest(), cleaned.removed)
 
 
-def _read_passage_file(name: str, data: bytes, report: BuildReport) -> list[_Source]:
+def _read_passage_file(
+    name: str, data: bytes, report: BuildReport, plausibility: Plausibility | None
+) -> list[_Source]:
     sources: list[_Source] = []
-    for lineno, line in enumerate(_decode(data).splitlines(), start=1):
+    for lineno, line in enumerate(decode(data, plausibility).splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -126,24 +126,41 @@ def _drop_shared_edges(sources: list[_Source]) -> None:
         src.paragraphs = kept
 
 
-def read_sources(paths: Sequence[str | Path], report: BuildReport) -> list[_Source]:
+def read_sources(
+    paths: Sequence[str | Path],
+    report: BuildReport,
+    max_bytes: int = MAX_FILE_BYTES,
+    plausibility: Plausibility | None = None,
+) -> list[_Source]:
     """Read and clean every file; unreadable ones are reported in ``report.skipped``."""
     pages: list[_Source] = []
     records: list[_Source] = []
     seen: set[str] = set()
+    by_hash: dict[str, str] = {}
     for name, path in discover(paths):
         try:
+            if path.stat().st_size > max_bytes:
+                report.skipped.append((name, f"larger than {max_bytes // 1_000_000} MB"))
+                continue
             data = path.read_bytes()
         except OSError as exc:
             report.skipped.append((name, f"cannot read: {exc.strerror or exc}"))
             continue
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in by_hash:
+            report.skipped.append((name, f"same content as {by_hash[digest]}"))
+            continue
+        by_hash[digest] = name
+        if not data.strip():
+            report.skipped.append((name, "empty"))
+            continue
         try:
             if path.suffix.lower() in PASSAGE_SUFFIXES:
-                found = _read_passage_file(name, data, report)
+                found = _read_passage_file(name, data, report, plausibility)
             else:
-                found = [_read_text_file(name, data)]
-        except UnicodeDecodeError:
-            report.skipped.append((name, "not UTF-8 text"))
+                found = [_read_text_file(name, data, plausibility)]
+        except UndecodableError as exc:
+            report.skipped.append((name, str(exc)))
             continue
         for src in found:
             if src.document.name in seen:
@@ -203,7 +220,7 @@ def build_index(
     """
     index_path = Path(index_path)
     report = BuildReport()
-    sources = read_sources(paths, report)
+    sources = read_sources(paths, report, plausibility=tokenizer.word_share)
     signature = _settings_signature(tokenizer, max_chars)
     old_hashes, token_cache, report.rebuilt_because = _previous(index_path, signature)
     for src in sources:
@@ -218,6 +235,7 @@ def build_index(
     report.removed = sorted(set(old_hashes) - current)
 
     index_path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(index_path)
     tmp = index_path.with_name(f".{index_path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     try:
@@ -232,6 +250,24 @@ def build_index(
         tmp.unlink(missing_ok=True)
         raise
     return report
+
+
+def _remove_stale_temporaries(index_path: Path) -> None:
+    """Delete half-written index files left by runs that were killed (their process is gone)."""
+    for leftover in index_path.parent.glob(f".{index_path.name}.*.tmp*"):
+        pid = leftover.name[len(index_path.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _furniture_words(sources: list[_Source], tokenizer: Tokenizer) -> list[str]:

@@ -9,6 +9,7 @@ from, also where a conversion changed the length.
 from __future__ import annotations
 
 import difflib
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ import opencc
 Script = Literal["simplified", "traditional"]
 
 _lock = threading.Lock()
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_FORMAT = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
 @lru_cache(maxsize=8)
@@ -28,15 +31,21 @@ def _converter(config: str) -> opencc.OpenCC:
 
 
 def convert(text: str, config: str) -> str:
-    """Convert with an OpenCC config such as ``t2s``, ``s2t``, ``s2tw`` or ``s2hk``."""
+    """Convert with an OpenCC config such as ``t2s``, ``s2t``, ``s2tw`` or ``s2hk``.
+
+    Lone surrogates (which no UTF-8 library can take) become U+FFFD; the length is kept.
+    """
     conv = _converter(config)
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
     with _lock:  # the OpenCC binding is not documented as thread-safe
         return str(conv.convert(text))
 
 
 def fold(text: str) -> str:
-    """NFKC (full-width digits and Latin, compatibility forms), lower-cased Latin."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """NFKC (full-width digits and Latin, compatibility forms), lower-cased Latin; zero-width
+    and direction marks dropped."""
+    return _FORMAT.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
 def to_simplified(text: str) -> str:
@@ -131,7 +140,7 @@ def fold_with_map(text: str) -> tuple[str, OffsetMap]:
     starts: list[int] = []
     ends: list[int] = []
     for i, ch in enumerate(text):
-        folded = unicodedata.normalize("NFKC", ch).lower()
+        folded = _FORMAT.sub("", unicodedata.normalize("NFKC", ch)).lower()
         out.append(folded)
         starts.extend([i] * len(folded))
         ends.extend([i + 1] * len(folded))

@@ -101,6 +101,10 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float
+    status: int = 0  # the HTTP status answered; 0 for a dropped connection or a timeout
+
+
+RESET = (0, {"reset": True})  # a fault that drops the connection without an answer
 
 
 @dataclass
@@ -108,6 +112,7 @@ class BotAPI:
     """The server's state: queued updates, recorded calls, injected faults."""
 
     updates: list[dict[str, Any]] = field(default_factory=list)
+    down_until: float = 0.0  # an outage: every method answers 502 until then
     calls: list[Call] = field(default_factory=list)
     faults: dict[str, list[Callable[[], tuple[int, dict[str, Any]] | None]]] = field(
         default_factory=dict
@@ -115,7 +120,6 @@ class BotAPI:
     cond: threading.Condition = field(default_factory=threading.Condition)
     message_ids: itertools.count = field(default_factory=lambda: itertools.count(1000))  # type: ignore[type-arg]
     update_ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
-    delivered: set[int] = field(default_factory=set)
 
     # --- what tests do -------------------------------------------------------------------
 
@@ -158,23 +162,44 @@ class BotAPI:
     # --- what the bot sees ---------------------------------------------------------------
 
     def handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        call = Call(method, params, time.monotonic())
         with self.cond:
-            if method != "getUpdates":
-                self.calls.append(Call(method, params, time.monotonic()))
-                self.cond.notify_all()
             faults = self.faults.get(method)
-            if faults:
-                result = faults.pop(0)()
-                if result is not None:
-                    return result
-        handler = getattr(self, f"m_{method}", None)
-        if handler is None:
-            return 404, {
-                "ok": False,
-                "error_code": 404,
-                "description": "Not Found: method not found",
-            }
-        return handler(params)  # type: ignore[no-any-return]
+            fault = faults.pop(0) if faults else None
+        result = fault() if fault else None
+        if time.monotonic() < self.down_until:
+            result = 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}
+        if result is None:
+            handler = getattr(self, f"m_{method}", None)
+            if handler is None:
+                result = 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+            else:
+                result = handler(params)
+        with self.cond:
+            call.status = result[0]
+            if method != "getUpdates":
+                self.calls.append(call)
+            self.cond.notify_all()
+        return result
+
+    def delivered(self, chat_id: int | None = None) -> list[Call]:
+        """sendMessage calls the API accepted (what the user actually received)."""
+        return [c for c in self.sent(chat_id) if c.status == 200]
+
+    def fail_with(self, method: str, kind: str, times: int = 1, delay: float = 0.0) -> None:
+        """Inject ``kind``: "reset" (connection dropped, nothing done), "timeout" (no answer
+        within ``delay`` seconds, nothing done) or "500"."""
+
+        def fault() -> tuple[int, dict[str, Any]]:
+            if kind == "timeout":
+                time.sleep(delay)
+                return RESET
+            if kind == "reset":
+                return RESET
+            return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+
+        for _ in range(times):
+            self.faults.setdefault(method, []).append(fault)
 
     def ok(self, result: Any) -> tuple[int, dict[str, Any]]:
         return 200, {"ok": True, "result": result}
@@ -309,6 +334,9 @@ def make_handler(api: BotAPI) -> type[BaseHTTPRequestHandler]:
                     k: _decode(v[0]) for k, v in parse_qs(raw, keep_blank_values=True).items()
                 }
             status, body = api.handle(m.group(2), params)
+            if (status, body) == RESET:
+                self.close_connection = True
+                return
             self._send(status, body)
 
         def _send(self, status: int, body: dict[str, Any]) -> None:
@@ -360,10 +388,10 @@ class StandInServer:
 class RunningBot:
     """The Application polling the stand-in server from a thread of its own."""
 
-    def __init__(self, server: StandInServer, state: BotState) -> None:
+    def __init__(self, server: StandInServer, state: BotState, **app_options: Any) -> None:
         self.server = server
         self.state = state
-        self.app = build_application(state, TOKEN, post_init_warm=False)
+        self.app = build_application(state, TOKEN, post_init_warm=False, **app_options)
         self.loop = asyncio.new_event_loop()
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)

@@ -159,7 +159,7 @@ def test_unreadable_and_non_utf8_files_are_skipped_not_fatal(
     corpus = tmp_path / "c"
     corpus.mkdir()
     (corpus / "good.txt").write_text("好的文件内容。", encoding="utf-8")
-    (corpus / "bad.txt").write_bytes(b"\xff\xfe\x00garbage\x80\x81")
+    (corpus / "bad.txt").write_bytes(b"\x00\x01\x02garbage\x80\x81" * 10)
     r, report = Retriever.build_with_report([corpus], tmp_path / "i.db", tokenizer=tokenizer)
     assert [d for d in r.documents] == ["good.txt"]
-    assert report.skipped == [("bad.txt", "not UTF-8 text")]
+    assert report.skipped == [("bad.txt", "binary data, not text")]
