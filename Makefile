@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench install clean
+.PHONY: run test lint typecheck unit bench audit install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ test: lint typecheck unit
 bench: $(STAMP)
 	$(BIN)/python -m bench.quality
 	$(BIN)/python -m bench.telegram
+	$(BIN)/python -m bench.telegram --chats 200 --per-chat 25 --burst 200 --hostile 0.05 --reindex
+	$(BIN)/python -m bench.library_load --threads 8 --searches 1000
+
+# Known vulnerabilities in the installed dependencies (needs the vulnerability services online).
+audit: $(STAMP)
+	$(BIN)/python -m pip install --quiet pip-audit
+	$(BIN)/pip-audit --progress-spinner off
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

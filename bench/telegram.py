@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import resource
 import statistics
 import tempfile
 import time
@@ -40,6 +41,7 @@ QUESTIONS = [
 
 
 def state(tmp: Path, server: StandInServer, **settings: object) -> BotState:
+    settings.setdefault("admins", (42,))
     tokenizer = Tokenizer(cache_dir=tmp)
     retriever = Retriever.build([REPO / "corpus"], tmp / "docbot.db", tokenizer=tokenizer)
     cfg = replace(TelegramConfig(), api_base_url=server.base_url, **settings)  # type: ignore[arg-type]
@@ -47,7 +49,7 @@ def state(tmp: Path, server: StandInServer, **settings: object) -> BotState:
         Service(retriever),
         QuestionLog.open(tmp / "questions.db"),
         cfg,
-        lambda: Service(retriever),
+        lambda: Service(Retriever.build([REPO / "corpus"], tmp / "docbot.db", tokenizer=tokenizer)),
         RateLimiter(cfg.rate_limit),
     )
 
@@ -77,7 +79,18 @@ def transcript() -> None:
                 print(re.sub(r"^", "    ", str(p.get("text", "")), flags=re.M))
 
 
-def load(chats: int, per_chat: int, burst: int) -> None:
+HOSTILE = [
+    "<b>深圳</b> &amp; <script>alert(1)</script>",
+    "\x00\u200b\u202e深圳\ud800",
+    "😀" * 50,
+    "党建" * 3000,
+    "_*[]()~`>#+-=|{}.!",
+]
+
+
+def load(
+    chats: int, per_chat: int, burst: int, hostile: float = 0.0, reindex: bool = False
+) -> None:
     with (
         tempfile.TemporaryDirectory() as d,
         StandInServer() as server,
@@ -121,11 +134,17 @@ def load(chats: int, per_chat: int, burst: int) -> None:
         q = statistics.quantiles(latencies, n=100)
         answers = all("答：" in c.params["text"] or "没有找到" in c.params["text"] for c in sent)
         ok = per_chat_count == expected and answers
-        print("| chats | questions | all answered once, right chat | wall | p50 | p95 | p99 |")
-        print("|---|---|---|---|---|---|---|")
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
-            f"| {chats} | {total} | {'yes' if ok else 'NO'} | {elapsed:.1f} s "
-            f"| {q[49] * 1000:.0f} ms | {q[94] * 1000:.0f} ms | {q[98] * 1000:.0f} ms |"
+            "| chats | questions | hostile | /reindex | all answered once, right chat | wall "
+            "| p50 | p95 | p99 | peak RSS |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        print(
+            f"| {chats} | {total} | {hostile:.0%} | {'yes' if reindex else 'no'} "
+            f"| {'yes' if ok else 'NO'} | {elapsed:.1f} s "
+            f"| {q[49] * 1000:.0f} ms | {q[94] * 1000:.0f} ms | {q[98] * 1000:.0f} ms "
+            f"| {rss:.0f} MB |"
         )
 
 
@@ -135,11 +154,13 @@ def main() -> None:
     ap.add_argument("--chats", type=int, default=50)
     ap.add_argument("--per-chat", type=int, default=10)
     ap.add_argument("--burst", type=int, default=50)
+    ap.add_argument("--hostile", type=float, default=0.0, help="share of hostile inputs")
+    ap.add_argument("--reindex", action="store_true", help="an admin /reindex half way")
     args = ap.parse_args()
     if args.transcript:
         transcript()
     else:
-        load(args.chats, args.per_chat, args.burst)
+        load(args.chats, args.per_chat, args.burst, args.hostile, args.reindex)
 
 
 if __name__ == "__main__":

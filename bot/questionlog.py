@@ -7,10 +7,11 @@ is there after it. Migrations are numbered and tracked in ``PRAGMA user_version`
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,6 +46,14 @@ PRUNE_EVERY = 500  # with a retention set, old rows are dropped every this many 
 
 class QuestionLogError(Exception):
     """The question log cannot be opened or written."""
+
+
+@contextlib.contextmanager
+def _explained(what: str) -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise QuestionLogError(f"Could not {what} in the question log ({exc})") from exc
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,7 @@ class QuestionLog:
         user_id: int | None = None,
     ) -> int:
         now = datetime.now(UTC)
-        with self._lock:
+        with self._lock, _explained("record a question"):
             cur = self._conn.execute(
                 "insert into questions"
                 " (ts, day, chat_id, user_id, question, script, answered, passages)"
@@ -139,7 +148,7 @@ class QuestionLog:
 
     def remember_button(self, question: str, script: str) -> int:
         """Keep what a button needs to redo its answer; returns the id it carries."""
-        with self._lock:
+        with self._lock, _explained("remember a button"):
             cur = self._conn.execute(
                 "insert into buttons (created, question, script) values (?, ?, ?)",
                 (datetime.now(UTC).isoformat(timespec="seconds"), question, script),

@@ -38,7 +38,7 @@ from telegram.request import HTTPXRequest
 from retrieval.normalization import Script, convert
 
 from .config import TelegramConfig
-from .questionlog import QuestionLog, format_stats
+from .questionlog import QuestionLog, QuestionLogError, format_stats
 from .render import (
     HTML,
     answer_blocks,
@@ -242,16 +242,24 @@ async def send_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, questi
     more = len(answer.citations) > PAGE
     answer = replace(answer, citations=answer.citations[:PAGE])
     passages = [c.sources[0].passage_id for c in answer.citations]
-    state.questions.record(
-        question, answer.answered, passages, answer.script, chat.id, user.id if user else None
-    )
+    try:
+        state.questions.record(
+            question, answer.answered, passages, answer.script, chat.id, user.id if user else None
+        )
+    except QuestionLogError as exc:  # a full disk must not cost the user the answer
+        log.error("%s", exc)
     documents = list(service.retriever.documents.values())
     messages = split_messages(answer_blocks(answer, documents, HTML))
     markup = None
     if answer.answered:
-        button_id = state.questions.remember_button(answer.understood_as or question, answer.script)
-        state.last_button[chat.id] = button_id
-        markup = keyboard(button_id, 0, answer.script, more)
+        try:
+            button_id = state.questions.remember_button(
+                answer.understood_as or question, answer.script
+            )
+            state.last_button[chat.id] = button_id
+            markup = keyboard(button_id, 0, answer.script, more)
+        except QuestionLogError as exc:  # no buttons then, but the answer goes out
+            log.error("%s", exc)
     for n, body in enumerate(messages):
         last = n == len(messages) - 1
         await message.reply_text(

@@ -6,7 +6,13 @@ for hit in retriever.search("肇庆建成了多少个初心堂？", k=3):
     print(hit.title, hit.paragraph, hit.text)
 """
 
-from .errors import CorpusError, IndexInvalidError, IndexMissingError, RetrievalError
+from .errors import (
+    CorpusError,
+    IndexInvalidError,
+    IndexMissingError,
+    IndexWriteError,
+    RetrievalError,
+)
 from .index import BM25Settings, Query, Retriever
 from .ingest import BuildReport
 from .normalization import detect_script, to_simplified
@@ -21,6 +27,7 @@ __all__ = [
     "Hit",
     "IndexInvalidError",
     "IndexMissingError",
+    "IndexWriteError",
     "Passage",
     "Query",
     "RetrievalError",

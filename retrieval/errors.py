@@ -17,3 +17,7 @@ class IndexInvalidError(RetrievalError):
 
 class CorpusError(RetrievalError):
     """A corpus path cannot be read or holds nothing indexable."""
+
+
+class IndexWriteError(RetrievalError):
+    """A new index could not be written (disk full, read-only folder); the old one stands."""

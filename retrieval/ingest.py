@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -17,7 +18,7 @@ from . import store
 from .chunking import DEFAULT_MAX_CHARS, chunk
 from .cleaning import clean_document, clean_line
 from .decoding import Plausibility, UndecodableError, decode
-from .errors import CorpusError, IndexInvalidError
+from .errors import CorpusError, IndexInvalidError, IndexWriteError
 from .normalization import to_simplified
 from .schema import Document
 from .tokenization import Tokenizer
@@ -234,20 +235,24 @@ def build_index(
     current = {src.document.name for src in sources}
     report.removed = sorted(set(old_hashes) - current)
 
-    index_path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(index_path)
     tmp = index_path.with_name(f".{index_path.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
     try:
-        _write(tmp, sources, tokenizer, token_cache, max_chars, progress, report)
-        furniture = _furniture_words(sources, tokenizer)
-        store.set_meta(
-            tmp,
-            {**signature, **(extra_meta or {}), "built_at": _now(), "furniture_words": furniture},
-        )
-        os.replace(tmp, index_path)
+        try:
+            index_path.parent.mkdir(parents=True, exist_ok=True)
+            _remove_stale_temporaries(index_path)
+            tmp.unlink(missing_ok=True)
+            _write(tmp, sources, tokenizer, token_cache, max_chars, progress, report)
+            furniture = _furniture_words(sources, tokenizer)
+            meta = {**signature, **(extra_meta or {}), "built_at": _now()}
+            store.set_meta(tmp, {**meta, "furniture_words": furniture})
+            os.replace(tmp, index_path)
+        except (sqlite3.Error, OSError) as exc:  # disk full, read-only folder ...
+            raise IndexWriteError(
+                f"Could not write the index {index_path} ({exc}); the previous index is unchanged."
+            ) from exc
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise
     return report
 

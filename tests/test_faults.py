@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -232,3 +233,136 @@ def test_concurrent_searches_match_serial_ones(seed_retriever: Retriever) -> Non
     for t in threads:
         t.join(60)
     assert parallel == serial
+
+
+def _limit_file_size(limit: int):  # type: ignore[no-untyped-def]
+    def apply() -> None:
+        import resource
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+@needs_eval
+def test_disk_full_while_indexing_is_a_clear_error_and_the_index_stands(
+    tokenizer: Tokenizer, tmp_path: Path
+) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    index = tmp_path / "data" / "docbot.db"
+    subprocess.run([sys.executable, "-m", "bot", "index", "-q"], cwd=tmp_path, env=env, check=True)
+    question = "肇庆建成了多少个初心堂"
+    old = [
+        (h.passage_id, h.score) for h in Retriever.open(index, tokenizer=tokenizer).search(question)
+    ]
+    passages = SHARED_EVAL / "cmrc_dev_passages.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "index", "corpus", str(passages)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        preexec_fn=_limit_file_size(index.stat().st_size + 200_000),
+        timeout=300,
+    )
+    assert result.returncode == 1
+    assert (
+        "Could not write the index" in result.stderr
+        and "previous index is unchanged" in result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    after = Retriever.open(index, tokenizer=tokenizer)
+    assert [(h.passage_id, h.score) for h in after.search(question)] == old
+    assert not list(index.parent.glob(".docbot.db.*.tmp*"))
+
+
+def test_unwritable_index_location_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.txt").write_text("一段内容。", encoding="utf-8")
+    (tmp_path / "blocker").write_text("a file where a folder should be", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--index", "blocker/docbot.db", "index"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1 and result.stderr.startswith("Error: Could not write the index")
+    assert (tmp_path / "blocker").read_text(encoding="utf-8").startswith("a file")
+
+
+def test_index_from_an_older_schema_is_rebuilt_in_one_line(
+    tokenizer: Tokenizer, tmp_path: Path
+) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    subprocess.run([sys.executable, "-m", "bot", "index", "-q"], cwd=tmp_path, env=env, check=True)
+    db = sqlite3.connect(tmp_path / "data" / "docbot.db")
+    db.execute("update meta set value = '0' where key = 'schema_version'")
+    db.commit()
+    db.close()
+    ask = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "初心堂"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert ask.returncode == 1 and "Rebuild it with: docbot index" in ask.stderr
+    assert ask.stderr.count("\n") == 1
+    again = subprocess.run(
+        [sys.executable, "-m", "bot", "index"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode == 0
+    assert (
+        "Rebuilding the whole index: the index was written by another docbot version."
+        in again.stderr
+    )
+
+
+def test_answers_go_out_when_the_question_log_cannot_be_written(
+    server: StandInServer, seed_retriever: Retriever, tmp_path: Path
+) -> None:
+    state = make_state(seed_retriever, tmp_path, server)
+    state.questions.close()
+    ro = sqlite3.connect(
+        f"file:{tmp_path / 'questions.db'}?mode=ro", uri=True, check_same_thread=False
+    )
+    state.questions = QuestionLog(ro, tmp_path / "questions.db")  # every write now fails
+    with RunningBot(server, state, **FAST):
+        delivered = ask_and_wait(server, "深圳建了多少个暖蜂驿站？")
+    assert "1178" in delivered[0]
+
+
+def test_token_never_reaches_the_logs(
+    server: StandInServer,
+    seed_retriever: Retriever,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    from bot.telegram_adapter import TokenFilter
+
+    from .botapi import TOKEN
+
+    caplog.handler.addFilter(TokenFilter(TOKEN))
+    with (
+        caplog.at_level(logging.DEBUG),
+        RunningBot(server, make_state(seed_retriever, tmp_path, server), **FAST),
+    ):
+        server.api.fail_with("sendMessage", "500", times=2)
+        ask_and_wait(server, "深圳建了多少个暖蜂驿站？")
+        server.api.fail_next("sendMessage", 400, "Bad Request: injected")
+        ask_and_wait(server, "肇庆建成了多少个初心堂？", n=2)
+    assert caplog.records  # httpx and python-telegram-bot did log, URLs included
+    assert TOKEN not in caplog.text
+    assert any("***" in r.getMessage() for r in caplog.records)
