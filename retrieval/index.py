@@ -1,4 +1,8 @@
-"""BM25 scoring over the stored passages (rank_bm25 is the scorer) and the Retriever API."""
+"""BM25 scoring over the stored passages and the Retriever API.
+
+Scores are rank_bm25's (the reference, proven equal in tests) computed by
+:class:`~retrieval.scoring.SparseBM25` from a precomputed term -> passage weight table.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import rank_bm25
 
 from . import store
 from .answer_type import AnswerType, expected_answer
@@ -19,6 +22,7 @@ from .errors import RetrievalError
 from .ingest import BuildReport, Progress, build_index
 from .normalization import to_simplified
 from .schema import Document, Hit
+from .scoring import SparseBM25
 from .tokenization import Tokenizer
 
 RERANK_POOL = 20  # BM25 candidates considered by the answer-type preference
@@ -27,11 +31,7 @@ ANSWER_BOOST = (
 )
 
 Variant = Literal["okapi", "l", "plus"]
-_VARIANTS: dict[str, type[rank_bm25.BM25]] = {
-    "okapi": rank_bm25.BM25Okapi,
-    "l": rank_bm25.BM25L,
-    "plus": rank_bm25.BM25Plus,
-}
+_VARIANTS = ("okapi", "l", "plus")  # rank_bm25's BM25Okapi, BM25L, BM25Plus
 
 
 @dataclass(frozen=True)
@@ -50,11 +50,9 @@ class BM25Settings:
         if self.k1 < 0 or not 0 <= self.b <= 1:
             raise RetrievalError("BM25 needs k1 >= 0 and 0 <= b <= 1")
 
-    def make(self, corpus: list[list[str]]) -> rank_bm25.BM25:
-        """The rank_bm25 object for these settings over ``corpus`` (tokenized passages)."""
-        if self.variant == "okapi":
-            return rank_bm25.BM25Okapi(corpus, k1=self.k1, b=self.b, epsilon=self.epsilon)
-        return _VARIANTS[self.variant](corpus, k1=self.k1, b=self.b, delta=self.delta)
+    def make(self, corpus: list[list[str]]) -> SparseBM25:
+        """The scorer for these settings over ``corpus`` (tokenized passages)."""
+        return SparseBM25(corpus, self.variant, self.k1, self.b, self.epsilon, self.delta)
 
 
 @dataclass(frozen=True)
@@ -180,7 +178,7 @@ class Retriever:
 
     def analyze(self, question: str) -> Query:
         """Tokens of ``question``, split into those the corpus has and those it does not."""
-        vocab = self._bm25.idf if self._bm25 else {}
+        vocab = self._bm25.vocab if self._bm25 else {}
         tokens = tuple(self.tokenizer.tokenize(question))
         words = [t for t in tokens if not t.startswith("#")]
         known = tuple(t for t in words if t in vocab)
@@ -188,10 +186,10 @@ class Retriever:
         return Query(question, tokens, known, unknown)
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
-        """BM25 score of every passage, in passage order (rank_bm25's get_scores)."""
+        """BM25 score of every passage, in passage order (equal to rank_bm25's get_scores)."""
         if self._bm25 is None:
             return np.zeros(0)
-        return np.asarray(self._bm25.get_scores(list(tokens)), dtype=np.float64)
+        return self._bm25.get_scores(tokens)
 
     def search(self, question: str, k: int = 5, *, rerank: bool = True) -> list[Hit]:
         """The ``k`` best passages for ``question``, best first; empty when nothing matches.
@@ -250,7 +248,7 @@ class Retriever:
 
     def idf(self, token: str) -> float:
         """The scorer's IDF of ``token`` (0 for a token the corpus does not have)."""
-        return float(self._bm25.idf.get(token, 0.0)) if self._bm25 else 0.0
+        return self._bm25.idf_of(token) if self._bm25 else 0.0
 
     def weight(self, token: str) -> float:
         """How informative ``token`` is: log(1 + (N - df + 0.5) / (df + 0.5)), always > 0.

@@ -120,3 +120,36 @@ def test_answer_type_preference_only_reorders_bm25_candidates(seed_retriever: Re
     reranked = seed_retriever.search(q, k=20)
     assert {h.passage_id for h in plain} == {h.passage_id for h in reranked}
     assert "2622套" in reranked[0].text
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [BM25Settings(), BM25Settings("l", 1.5, 0.75, delta=0.5), BM25Settings("plus", 1.2, 0.3)],
+)
+def test_scorer_equals_rank_bm25_on_a_10k_synthetic_sample(settings: BM25Settings) -> None:
+    import random
+
+    from retrieval.scoring import SparseBM25
+
+    rng = random.Random(5)
+    vocab = [f"t{i}" for i in range(20_000)]
+    zipf = [1 / (i + 1) for i in range(len(vocab))]
+    corpus = [rng.choices(vocab, zipf, k=rng.randint(0, 60)) for _ in range(10_000)]
+    queries = [rng.choices(vocab, zipf, k=5) for _ in range(15)] + [["t0", "t0", "absent"]]
+    kind = {"okapi": rank_bm25.BM25Okapi, "l": rank_bm25.BM25L, "plus": rank_bm25.BM25Plus}
+    params = (
+        {"epsilon": settings.epsilon} if settings.variant == "okapi" else {"delta": settings.delta}
+    )
+    ref = kind[settings.variant](corpus, k1=settings.k1, b=settings.b, **params)
+    ours = SparseBM25(
+        corpus, settings.variant, settings.k1, settings.b, settings.epsilon, settings.delta
+    )
+    for q in queries:
+        expected = np.asarray(ref.get_scores(q))
+        got = ours.get_scores(q)
+        assert np.allclose(got, expected, rtol=1e-6, atol=1e-12)
+        top_ref = sorted(range(len(expected)), key=lambda i: (-expected[i], i))[:10]
+        top_ours = sorted(range(len(got)), key=lambda i: (-got[i], i))[:10]
+        assert [expected[i] for i in top_ours] == pytest.approx(
+            [expected[i] for i in top_ref], rel=1e-9
+        )
