@@ -65,6 +65,16 @@ class Query:
     unknown: tuple[str, ...]
 
 
+def top_indices(scores: np.ndarray[Any, np.dtype[np.float64]], m: int) -> np.ndarray[Any, Any]:
+    """Indices of the ``m`` best positive scores, best first, ties by index; all tied at the
+    cut are kept in the running so the tie-break stays exact. Linear time, not a full sort."""
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) > m:
+        cut = -np.partition(-scores[positive], m - 1)[m - 1]
+        positive = positive[scores[positive] >= cut]
+    return positive[np.lexsort((positive, -scores[positive]))][: max(m, 0) or None]
+
+
 class Retriever:
     """Cited-passage search over one index file.
 
@@ -214,16 +224,17 @@ class Retriever:
         if k <= 0 or not tokens or self._bm25 is None:
             return []
         bm25 = self.scores(tokens)
-        final = bm25.copy()
-        if answer is not None and answer.pattern is not None:
-            pool = np.argsort(-bm25, kind="stable")[: max(k, RERANK_POOL)]
-            for i in pool:
-                if bm25[i] > 0:
-                    final[i] *= 1.0 + ANSWER_BOOST * answer.support(self.passages[i].norm, words)
-        order = np.lexsort((np.arange(len(final)), -final))  # score desc, passage order asc
+        reranking = answer is not None and answer.pattern is not None
+        pool = top_indices(bm25, max(k, RERANK_POOL) if reranking else k)
+        final = {int(i): float(bm25[i]) for i in pool}
+        if answer is not None and reranking:
+            for i in final:
+                boost = answer.support(self.passages[i].norm, words)
+                final[i] *= 1.0 + ANSWER_BOOST * boost
+        order = sorted(final, key=lambda i: (-final[i], i))  # score desc, passage order asc
         hits: list[Hit] = []
         for i in order[:k]:
-            score = float(final[i])
+            score = final[i]
             if not score > 0 or not math.isfinite(score):
                 break
             hits.append(self._hit(int(i), score, float(bm25[i]), len(hits) + 1))

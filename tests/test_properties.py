@@ -124,3 +124,18 @@ def test_message_splitting_keeps_html_whole(pieces: list[str]) -> None:
     for message in split_messages(blocks):
         assert len(message) <= 4096
         assert check_html(message)[0] is None
+
+
+@FAST
+@given(
+    st.lists(st.sampled_from([0.0, -1.0, 0.5, 1.0, 1.0, 2.0, 3.5]), max_size=60),
+    st.integers(min_value=1, max_value=70),
+)
+def test_top_indices_equals_a_full_sort(values: list[float], m: int) -> None:
+    import numpy as np
+
+    from retrieval.index import top_indices
+
+    scores = np.asarray(values, dtype=np.float64)
+    full = [i for i in sorted(range(len(values)), key=lambda i: (-values[i], i)) if values[i] > 0]
+    assert top_indices(scores, m).tolist() == full[:m]
