@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench audit install clean
+.PHONY: run test lint typecheck unit bench bench-quick audit install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.telegram
 	$(BIN)/python -m bench.telegram --chats 200 --per-chat 25 --burst 200 --hostile 0.05 --reindex
 	$(BIN)/python -m bench.library_load --threads 8 --searches 1000
+	$(BIN)/python -m bench.speed
+	$(BIN)/python -m bench.coldstart
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench.speed --quick
 
 # Known vulnerabilities in the installed dependencies (needs the vulnerability services online).
 audit: $(STAMP)
