@@ -204,13 +204,11 @@ class Service:
     # --- follow-ups ----------------------------------------------------------------------
 
     def is_followup_form(self, question: str) -> bool:
-        """那…呢 / …呢？ / a very short question with one or two content words."""
+        """那…呢 / …呢？, or a question of at most one content word."""
         if _FOLLOWUP_FORM.match(question):
             return True
-        return (
-            len(self.retriever.analyze(question).known + self.retriever.analyze(question).unknown)
-            <= 1
-        )
+        query = self.retriever.analyze(question)
+        return len(query.known) + len(query.unknown) <= 1
 
     def complete_followup(self, question: str, previous: str, fresh: Answer) -> str | None:
         """The previous question with this one put in, or None if this is not a follow-up.

@@ -26,7 +26,6 @@ _WHO_Q = re.compile(r"谁|哪位|哪些人")
 _YEAR_RANGE = re.compile(r"\d{4}\s*[-—–~至到]\s*\d{2,4}")
 _YEAR = re.compile(r"\d{4}年")
 _DATE = re.compile(r"\d{1,2}月\d{1,2}[日号]|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}年\d{1,2}月")
-_ANY_NUMBER = re.compile(_NUM)
 _ROLE = (
     r"(?:书记|部长|省长|市长|县长|区长|镇长|主任|局长|主席|院长|厅长|处长|校长|教授|研究员|记者"
     r"|通讯员|主持人|负责人|经理|董事长|总裁|总统|总理|首相|导演|作者)"
@@ -41,10 +40,6 @@ class AnswerType:
 
     kind: str  # "number", "year", "year_range", "date", "thing", "person"
     pattern: re.Pattern[str] | None
-
-    def found_in(self, text: str) -> bool:
-        """True when ``text`` (matching form) carries an answer of this type."""
-        return bool(self.pattern and self.pattern.search(text))
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         return [m.span() for m in self.pattern.finditer(text)] if self.pattern else []
@@ -97,7 +92,3 @@ def expected_answer(question: str) -> AnswerType | None:
     if _WHO_Q.search(question):
         return AnswerType("person", _PERSON)
     return None
-
-
-def has_number(text: str) -> bool:
-    return bool(_ANY_NUMBER.search(text))

@@ -10,6 +10,7 @@ rank_bm25 0.2.2's; tests prove the scores equal rank_bm25's on the same tokens.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -86,16 +87,25 @@ class SparseBM25:
         return float(self.idf[t]) if t is not None else 0.0
 
     def get_scores(self, query: Sequence[str]) -> FloatArray:
-        """The score of every passage for ``query`` (tokens, repeats counted as rank_bm25 does)."""
+        """The score of every passage for ``query`` (tokens, repeats counted as rank_bm25 does).
+
+        A repeated token is added once with its count as a factor, and the longest row is
+        assigned rather than added: the same sums, less memory traffic.
+        """
+        counts = Counter(t for t in (self.vocab.get(tok) for tok in query) if t is not None)
         scores = np.zeros(self.size, dtype=np.float64)
+        if not counts:
+            return scores
+        rows = sorted(counts, key=lambda t: self.indptr[t] - self.indptr[t + 1])
         constant = 0.0
-        for tok in query:
-            t = self.vocab.get(tok)
-            if t is None:
-                continue
+        for n, t in enumerate(rows):
             start, end = self.indptr[t], self.indptr[t + 1]
-            scores[self.indices[start:end]] += self.data[start:end]
-            constant += self.base[t]
+            weights = self.data[start:end] if counts[t] == 1 else counts[t] * self.data[start:end]
+            if n == 0:
+                scores[self.indices[start:end]] = weights
+            else:
+                scores[self.indices[start:end]] += weights
+            constant += counts[t] * self.base[t]
         if constant:
             scores += constant
         return scores
