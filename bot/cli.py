@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from retrieval.normalization import convert
 
 from . import config as config_module
 from .config import Config, ConfigError
-from .evaluation import Report, evaluate, load_questions
+from .evaluation import QuestionFileError, Report, evaluate, load_questions
 from .questionlog import QuestionLogError
 from .render import console_text
 from .service import Answer, Conversation, Service, ServiceSettings
@@ -356,7 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, UsageError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
-    except (RetrievalError, QuestionLogError) as exc:
+    except (RetrievalError, QuestionLogError, QuestionFileError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
@@ -368,6 +369,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
+    except Exception as exc:  # the last line of defence: one line, the traceback on request
+        if os.environ.get("DOCBOT_DEBUG"):
+            raise
+        print(
+            f"Error: unexpected {type(exc).__name__}: {exc} (DOCBOT_DEBUG=1 shows the details)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

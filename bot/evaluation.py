@@ -27,30 +27,35 @@ class Question:
         return self.gold_doc is not None or self.gold_contains is not None
 
 
+class QuestionFileError(ValueError):
+    """A question file line is not in the shared/eval format."""
+
+
 def load_questions(path: str | Path) -> list[Question]:
     """Questions from a .jsonl file in either of the shared/eval formats."""
     out: list[Question] = []
     with open(path, encoding="utf-8") as f:
-        for line in f:
+        for lineno, line in enumerate(f, start=1):
             if not line.strip():
                 continue
-            d: dict[str, Any] = json.loads(line)
-            if "qid" in d:
-                out.append(
-                    Question(
-                        d["qid"], d["question"], tuple(d.get("answers", [])), gold_doc=d["gold"]
-                    )
-                )
-            else:
-                out.append(
-                    Question(
-                        d["id"],
-                        d["question"],
-                        tuple(d.get("answer_contains") or []),
-                        gold_contains=d.get("gold_passage_contains"),
-                    )
-                )
+            try:
+                out.append(_question(json.loads(line)))
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise QuestionFileError(
+                    f"{path}:{lineno}: not a question in the shared/eval format ({exc!r})"
+                ) from exc
     return out
+
+
+def _question(d: dict[str, Any]) -> Question:
+    if "qid" in d:  # DRCD/CMRC: the gold is a passage id
+        return Question(d["qid"], d["question"], tuple(d.get("answers", [])), gold_doc=d["gold"])
+    return Question(  # seed set: the gold is a string the answering passage contains
+        d["id"],
+        d["question"],
+        tuple(d.get("answer_contains") or []),
+        gold_contains=d.get("gold_passage_contains"),
+    )
 
 
 def _matching(text: str) -> str:

@@ -136,3 +136,11 @@ def test_eval_reports_the_figures(workdir: Path) -> None:
         "answer_in_top1",
         "rejection_of_unanswerable",
     } <= set(figures)
+
+
+def test_malformed_question_file_is_one_line(workdir: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "no id"}\nnot json\n', encoding="utf-8")
+    result = docbot("eval", str(bad), cwd=workdir)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"Error: {bad}:1: not a question") and "Traceback" not in result.stderr
