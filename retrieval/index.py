@@ -87,26 +87,27 @@ class Retriever:
         self,
         path: Path,
         documents: dict[str, Document],
-        passages: list[store.StoredPassage],
+        passages: Sequence[store.StoredPassage],
         tokenizer: Tokenizer,
         bm25: BM25Settings,
         furniture_words: frozenset[str] = frozenset(),
+        *,
+        scorer: SparseBM25 | None = None,
+        counts: dict[str, int] | None = None,
     ) -> None:
+        """A retriever over ``passages`` (a list, or an index file's lazy view with the weight
+        table ``scorer`` memory-mapped beside it). Use :meth:`open` or :meth:`build`."""
         self.path = path
         self.furniture_words = furniture_words
         self.documents = documents
         self.passages = passages
         self.tokenizer = tokenizer
         self.settings = bm25
-        corpus = [p.tokens for p in passages]
-        self._token_sets = [frozenset(t) for t in corpus]
-        self._by_id = {p.id: i for i, p in enumerate(passages)}
-        self._bm25 = bm25.make(corpus) if corpus else None
-        self._counts = {name: 0 for name in documents}
-        self._df: Counter[str] = Counter()
-        for p in passages:
-            self._counts[p.doc] += 1
-            self._df.update(set(p.tokens))
+        if scorer is None and len(passages):
+            scorer = bm25.make([p.tokens for p in passages])
+        self._bm25 = scorer
+        self._counts = counts if counts is not None else dict(Counter(p.doc for p in passages))
+        self._by_id: dict[str, int] | None = None
 
     # --- construction --------------------------------------------------------------------
 
@@ -127,16 +128,35 @@ class Retriever:
                 raise RetrievalError(
                     f"{path} was built with other tokenizer settings. Rebuild it with: docbot index"
                 )
-            documents = {
-                name: store.document_of(row) for name, row in store.read_documents(db).items()
-            }
-            passages = store.read_passages(db)
+            rows = store.read_documents(db)
+            documents = {name: store.document_of(row) for name, row in rows.items()}
+            counts = {name: int(row["passages"] or 0) for name, row in rows.items()}
+            built = BM25Settings(**meta["bm25"]) if "bm25" in meta else BM25Settings()
+            bm25 = bm25 or built
+            furniture = frozenset(meta.get("furniture_words", []))
+            folder = store.arrays_folder(path, str(meta.get("arrays")))
+            if "arrays" in meta and bm25 == built and folder.exists():
+                # The weight table was built with these settings: map it, read passages lazily.
+                size = sum(counts.values())
+                try:
+                    scorer = SparseBM25.load(folder, store.TermRows(path), size)
+                except OSError:  # replaced by a newer build since this file was opened
+                    scorer = None
+                if scorer is not None:
+                    return cls(
+                        path,
+                        documents,
+                        store.LazyPassages(path, size),
+                        tokenizer,
+                        bm25,
+                        furniture,
+                        scorer=scorer,
+                        counts=counts,
+                    )
+            eager = store.read_passages(db)
         finally:
             db.close()
-        if bm25 is None:
-            bm25 = BM25Settings(**meta["bm25"]) if "bm25" in meta else BM25Settings()
-        furniture = frozenset(meta.get("furniture_words", []))
-        return cls(path, documents, passages, tokenizer, bm25, furniture)
+        return cls(path, documents, eager, tokenizer, bm25, furniture, counts=counts)
 
     @classmethod
     def build(
@@ -181,6 +201,7 @@ class Retriever:
             max_chars=max_chars,
             extra_meta={"bm25": asdict(bm25)},
             progress=progress,
+            scorer=bm25.make,
         )
         return cls.open(path, tokenizer=tokenizer, bm25=bm25), report
 
@@ -188,11 +209,10 @@ class Retriever:
 
     def analyze(self, question: str) -> Query:
         """Tokens of ``question``, split into those the corpus has and those it does not."""
-        vocab = self._bm25.vocab if self._bm25 else {}
         tokens = tuple(self.tokenizer.tokenize(question))
         words = [t for t in tokens if not t.startswith("#")]
-        known = tuple(t for t in words if t in vocab)
-        unknown = tuple(t for t in words if t not in vocab)
+        known = tuple(t for t in words if self.document_frequency(t))
+        unknown = tuple(t for t in words if not self.document_frequency(t))
         return Query(question, tokens, known, unknown)
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
@@ -267,16 +287,16 @@ class Retriever:
         Unlike the scorer's IDF it is never floored, and a token the corpus lacks gets the
         largest weight, so it can count against a match (used for "not found" decisions).
         """
-        n, df = len(self.passages), self._df.get(token, 0)
+        n, df = len(self.passages), self.document_frequency(token)
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
     def document_frequency(self, token: str) -> int:
         """In how many passages ``token`` occurs."""
-        return self._df.get(token, 0)
+        return self._bm25.df_of(token) if self._bm25 else 0
 
     def passage_tokens(self, passage_id: str) -> frozenset[str]:
         """The distinct tokens of one passage (its text and its document's title)."""
-        return self._token_sets[self._by_id[passage_id]]
+        return frozenset(self.passages[self._index_of(passage_id)].tokens)
 
     def coverage(self, query: Query, passage_id: str) -> float:
         """Share of the question's information (weights of its distinct words, bigrams left out)
@@ -285,8 +305,15 @@ class Retriever:
         total = sum(self.weight(w) for w in words)
         if total <= 0:
             return 0.0
-        have = self._token_sets[self._by_id[passage_id]]
+        have = self.passage_tokens(passage_id)
         return sum(self.weight(w) for w in words if w in have) / total
+
+    def _index_of(self, passage_id: str) -> int:
+        if isinstance(self.passages, store.LazyPassages):
+            return self.passages.index_of(passage_id)
+        if self._by_id is None:
+            self._by_id = {p.id: i for i, p in enumerate(self.passages)}
+        return self._by_id[passage_id]
 
     def passage_count(self, doc: str) -> int:
         return self._counts.get(doc, 0)

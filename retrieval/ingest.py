@@ -6,7 +6,9 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ from .decoding import Plausibility, UndecodableError, decode
 from .errors import CorpusError, IndexInvalidError, IndexWriteError
 from .normalization import to_simplified
 from .schema import Document
+from .scoring import SparseBM25
 from .tokenization import Tokenizer
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -213,6 +216,7 @@ def build_index(
     max_chars: int = DEFAULT_MAX_CHARS,
     extra_meta: dict[str, Any] | None = None,
     progress: Progress | None = None,
+    scorer: Callable[[list[list[str]]], SparseBM25] | None = None,
 ) -> BuildReport:
     """Index ``paths`` into ``index_path``; the old index is usable until the new one is whole.
 
@@ -236,14 +240,21 @@ def build_index(
     report.removed = sorted(set(old_hashes) - current)
 
     tmp = index_path.with_name(f".{index_path.name}.{os.getpid()}.tmp")
+    build_id = f"{os.getpid()}-{time.time_ns()}"
+    arrays = store.arrays_folder(index_path, build_id)
     try:
         try:
             index_path.parent.mkdir(parents=True, exist_ok=True)
             _remove_stale_temporaries(index_path)
             tmp.unlink(missing_ok=True)
-            _write(tmp, sources, tokenizer, token_cache, max_chars, progress, report)
+            corpus = _write(tmp, sources, tokenizer, token_cache, max_chars, progress, report)
             furniture = _furniture_words(sources, tokenizer)
             meta = {**signature, **(extra_meta or {}), "built_at": _now()}
+            if scorer is not None and corpus:
+                table = scorer(corpus)
+                table.save(arrays)
+                store.insert_terms(tmp, dict(table.vocab))  # type: ignore[call-overload]
+                meta["arrays"] = build_id
             store.set_meta(tmp, {**meta, "furniture_words": furniture})
             os.replace(tmp, index_path)
         except (sqlite3.Error, OSError) as exc:  # disk full, read-only folder ...
@@ -253,8 +264,18 @@ def build_index(
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+            shutil.rmtree(arrays, ignore_errors=True)
         raise
+    _remove_old_arrays(index_path, keep=arrays)
     return report
+
+
+def _remove_old_arrays(index_path: Path, keep: Path) -> None:
+    """Weight tables of earlier builds (a process that has one mapped keeps reading it)."""
+    for folder in index_path.parent.glob(f".{index_path.name}.*.arrays"):
+        pid = folder.name[len(index_path.name) + 2 :].split("-", 1)[0]
+        if folder != keep and not (pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid))):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _remove_stale_temporaries(index_path: Path) -> None:
@@ -304,10 +325,12 @@ def _write(
     max_chars: int,
     progress: Progress | None,
     report: BuildReport,
-) -> None:
+) -> list[list[str]]:
+    """Write documents and passages into the new file; return every passage's tokens in order."""
     db = store.create(tmp)
     now = _now()
     seq = 0
+    corpus: list[list[str]] = []
     try:
         with db.conn:
             for done, src in enumerate(sources, start=1):
@@ -330,6 +353,7 @@ def _write(
                     ],
                 )
                 store.insert_passages(db, rows)
+                corpus.extend(r["tokens"].split(" ") if r["tokens"] else [] for r in rows)
                 if progress:
                     progress(done, len(sources))
         report.documents = len(sources)
@@ -338,6 +362,7 @@ def _write(
         db.close()
         raise
     db.close()
+    return corpus
 
 
 def _passage_rows(

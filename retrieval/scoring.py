@@ -12,11 +12,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+
+
+class Vocabulary(Protocol):
+    """Term -> row of the weight table; a dict, or a lookup in the index file."""
+
+    def get(self, term: str, /) -> int | None: ...
 
 
 class SparseBM25:
@@ -74,13 +81,36 @@ class SparseBM25:
         else:
             raise ValueError(f"unknown BM25 variant {variant!r}")
         order = np.argsort(terms, kind="stable")
-        self.vocab = vocab
+        self.vocab: Vocabulary = vocab
         self.idf: FloatArray = idf
         self.base: FloatArray = base
         self.size = n
         self.indptr = np.concatenate(([0], np.cumsum(np.bincount(terms, minlength=len(vocab)))))
         self.indices = docs[order]
         self.data: FloatArray = weight[order]
+
+    ARRAYS = ("indptr", "indices", "data", "base", "idf")
+
+    def save(self, folder: Path) -> None:
+        """Write the weight table as .npy files (memory-mappable) into ``folder``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in self.ARRAYS:
+            np.save(folder / f"{name}.npy", getattr(self, name), allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path, vocab: Vocabulary, size: int) -> SparseBM25:
+        """The table written by :meth:`save`, memory-mapped: opening reads almost nothing."""
+        self = cls.__new__(cls)
+        for name in cls.ARRAYS:
+            setattr(self, name, np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False))
+        self.vocab = vocab
+        self.size = size
+        return self
+
+    def df_of(self, token: str) -> int:
+        """In how many passages ``token`` occurs."""
+        t = self.vocab.get(token)
+        return int(self.indptr[t + 1] - self.indptr[t]) if t is not None else 0
 
     def idf_of(self, token: str) -> float:
         t = self.vocab.get(token)

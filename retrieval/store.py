@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import sqlite_utils
 
@@ -15,7 +16,7 @@ from .errors import IndexInvalidError, IndexMissingError
 from .schema import Document
 
 APP_ID = "docbot-index"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: terms table and a memory-mapped weight table beside the file
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,22 @@ def insert_passages(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) -
     db.table("passages").insert_all(rows, pk="id", batch_size=1000)
 
 
+def insert_terms(path: Path, vocab: dict[str, int]) -> None:
+    """The scorer's vocabulary: term -> row of the weight table."""
+    db = sqlite_utils.Database(path)
+    try:
+        db.table("terms").insert_all(
+            ({"term": t, "row": r} for t, r in vocab.items()), pk="term", batch_size=5000
+        )
+    finally:
+        db.close()
+
+
+def arrays_folder(index_path: Path, build_id: str) -> Path:
+    """Where the weight table of build ``build_id`` of ``index_path`` lives."""
+    return index_path.with_name(f".{index_path.name}.{build_id}.arrays")
+
+
 def read_documents(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
     return {row["name"]: row for row in db["documents"].rows}
 
@@ -156,6 +173,74 @@ def read_passages(db: sqlite_utils.Database) -> list[StoredPassage]:
         )
         for row in db["passages"].rows_where(order_by="seq")
     ]
+
+
+class LazyPassages(Sequence[StoredPassage]):
+    """The passages of an index file, read on demand (a hit's text, not the whole corpus)."""
+
+    def __init__(self, path: Path, count: int) -> None:
+        self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, i: int) -> StoredPassage: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[StoredPassage]: ...
+    def __getitem__(self, i: int | slice) -> StoredPassage | list[StoredPassage]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._count))]
+        if i < 0:
+            i += self._count
+        with self._lock:
+            row = self._conn.execute(_SELECT + " where seq = ?", (i,)).fetchone()
+        if row is None:
+            raise IndexError(i)
+        return _passage(row)
+
+    def __iter__(self) -> Iterator[StoredPassage]:
+        with self._lock:
+            rows = self._conn.execute(_SELECT + " order by seq").fetchall()
+        return (_passage(r) for r in rows)
+
+    def index_of(self, passage_id: str) -> int:
+        with self._lock:
+            row = self._conn.execute(
+                "select seq from passages where id = ?", (passage_id,)
+            ).fetchone()
+        if row is None:
+            raise KeyError(passage_id)
+        return int(row[0])
+
+
+class TermRows:
+    """The scorer's vocabulary looked up in the index file (nothing loaded at open)."""
+
+    def __init__(self, path: Path) -> None:
+        self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+        self._cache: dict[str, int | None] = {}
+
+    def get(self, term: str, /) -> int | None:
+        if term in self._cache:
+            return self._cache[term]
+        with self._lock:
+            row = self._conn.execute("select row from terms where term = ?", (term,)).fetchone()
+        found = int(row[0]) if row else None
+        if len(self._cache) < 100_000:
+            self._cache[term] = found
+        return found
+
+
+_SELECT = "select id, doc, paragraph, part, text, norm, tokens from passages"
+
+
+def _passage(row: tuple[Any, ...]) -> StoredPassage:
+    pid, doc, paragraph, part, text, norm, tokens = row
+    return StoredPassage(pid, doc, paragraph, part, text, norm, tokens.split(" ") if tokens else [])
 
 
 def document_of(row: dict[str, Any]) -> Document:

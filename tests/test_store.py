@@ -40,7 +40,7 @@ def test_store_round_trip(corpus: Path, tokenizer: Tokenizer, tmp_path: Path) ->
     row = next(iter(db["documents"].rows))
     assert {"name", "title", "date", "source", "hash", "ingested_at"} <= set(row)
     meta = {r["key"]: json.loads(r["value"]) for r in db["meta"].rows}
-    assert meta["schema_version"] == 1 and meta["tokenizer"] == tokenizer.signature
+    assert meta["schema_version"] == 2 and meta["tokenizer"] == tokenizer.signature
     assert meta["bm25"]["variant"] == "okapi"
 
 
@@ -163,3 +163,30 @@ def test_unreadable_and_non_utf8_files_are_skipped_not_fatal(
     r, report = Retriever.build_with_report([corpus], tmp_path / "i.db", tokenizer=tokenizer)
     assert [d for d in r.documents] == ["good.txt"]
     assert report.skipped == [("bad.txt", "binary data, not text")]
+
+
+def test_open_maps_the_weight_table_and_reads_passages_lazily(
+    corpus: Path, tokenizer: Tokenizer, tmp_path: Path
+) -> None:
+    from retrieval import BM25Settings
+    from retrieval.store import LazyPassages
+
+    index = tmp_path / "i.db"
+    Retriever.build([corpus], index, tokenizer=tokenizer)
+    lazy = Retriever.open(index, tokenizer=tokenizer)
+    assert isinstance(lazy.passages, LazyPassages)
+    eager = Retriever(lazy.path, lazy.documents, list(lazy.passages), tokenizer, lazy.settings)
+    for q in ["肇庆建成了多少个初心堂", "深圳建了多少個暖蜂驛站", "全省基层党组织建设工作会议"]:
+        assert [(h.passage_id, h.score) for h in lazy.search(q)] == [
+            (h.passage_id, h.score) for h in eager.search(q)
+        ]
+        query = lazy.analyze(q)
+        assert query == eager.analyze(q)
+        best = lazy.search(q)[0].passage_id
+        assert lazy.coverage(query, best) == eager.coverage(query, best)
+    # other BM25 settings than the table was built with: computed from the stored tokens
+    other = Retriever.open(index, tokenizer=tokenizer, bm25=BM25Settings(k1=0.9))
+    assert isinstance(other.passages, list)
+    # each build keeps one weight table: earlier ones are removed
+    Retriever.build([corpus], index, tokenizer=tokenizer)
+    assert len(list(tmp_path.glob(".i.db.*.arrays"))) == 1
