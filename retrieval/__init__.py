@@ -14,7 +14,7 @@ from .errors import (
     RetrievalError,
 )
 from .index import BM25Settings, Query, Retriever
-from .ingest import BuildReport
+from .ingest import BuildReport, Segmenting
 from .normalization import detect_script, to_simplified
 from .schema import Document, Hit, Passage
 from .tokenization import Tokenizer, TokenizerSettings
@@ -32,6 +32,7 @@ __all__ = [
     "Query",
     "RetrievalError",
     "Retriever",
+    "Segmenting",
     "Tokenizer",
     "TokenizerSettings",
     "detect_script",

@@ -19,7 +19,7 @@ from . import store
 from .answer_type import AnswerType, expected_answer
 from .chunking import DEFAULT_MAX_CHARS
 from .errors import RetrievalError
-from .ingest import BuildReport, Progress, build_index
+from .ingest import BuildReport, Progress, Segmenting, build_index
 from .normalization import to_simplified
 from .schema import Document, Hit
 from .scoring import SparseBM25
@@ -168,6 +168,7 @@ class Retriever:
         bm25: BM25Settings | None = None,
         max_chars: int = DEFAULT_MAX_CHARS,
         progress: Progress | None = None,
+        segmenting: Segmenting | None = None,
     ) -> Retriever:
         """Index ``corpus_paths`` (folders, .txt/.md files, .jsonl passage files) into ``path``."""
         retriever, _ = cls.build_with_report(
@@ -177,6 +178,7 @@ class Retriever:
             bm25=bm25,
             max_chars=max_chars,
             progress=progress,
+            segmenting=segmenting,
         )
         return retriever
 
@@ -190,6 +192,7 @@ class Retriever:
         bm25: BM25Settings | None = None,
         max_chars: int = DEFAULT_MAX_CHARS,
         progress: Progress | None = None,
+        segmenting: Segmenting | None = None,
     ) -> tuple[Retriever, BuildReport]:
         """Like :meth:`build`, also returning what was added, changed, removed and skipped."""
         tokenizer = tokenizer or Tokenizer()
@@ -202,6 +205,7 @@ class Retriever:
             extra_meta={"bm25": asdict(bm25)},
             progress=progress,
             scorer=bm25.make,
+            segmenting=segmenting,
         )
         return cls.open(path, tokenizer=tokenizer, bm25=bm25), report
 

@@ -11,6 +11,7 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +25,7 @@ from .errors import CorpusError, IndexInvalidError, IndexWriteError
 from .normalization import to_simplified
 from .schema import Document
 from .scoring import SparseBM25
-from .tokenization import Tokenizer
+from .tokenization import Tokenizer, TokenizerSettings
 
 TEXT_SUFFIXES = (".txt", ".md")
 PASSAGE_SUFFIXES = (".jsonl",)
@@ -217,6 +218,7 @@ def build_index(
     extra_meta: dict[str, Any] | None = None,
     progress: Progress | None = None,
     scorer: Callable[[list[list[str]]], SparseBM25] | None = None,
+    segmenting: Segmenting | None = None,
 ) -> BuildReport:
     """Index ``paths`` into ``index_path``; the old index is usable until the new one is whole.
 
@@ -247,7 +249,16 @@ def build_index(
             index_path.parent.mkdir(parents=True, exist_ok=True)
             _remove_stale_temporaries(index_path)
             tmp.unlink(missing_ok=True)
-            corpus = _write(tmp, sources, tokenizer, token_cache, max_chars, progress, report)
+            corpus = _write(
+                tmp,
+                sources,
+                tokenizer,
+                token_cache,
+                max_chars,
+                progress,
+                report,
+                segmenting or Segmenting(),
+            )
             furniture = _furniture_words(sources, tokenizer)
             meta = {**signature, **(extra_meta or {}), "built_at": _now()}
             if scorer is not None and corpus:
@@ -325,37 +336,48 @@ def _write(
     max_chars: int,
     progress: Progress | None,
     report: BuildReport,
+    segmenting: Segmenting,
 ) -> list[list[str]]:
-    """Write documents and passages into the new file; return every passage's tokens in order."""
+    """Write documents and passages into the new file; return every passage's tokens in order.
+
+    Passages are segmented in batches, by worker processes when a batch is large enough.
+    """
     db = store.create(tmp)
     now = _now()
     seq = 0
     corpus: list[list[str]] = []
+    batch: list[tuple[_Source, list[dict[str, Any]]]] = []
+    done = 0
+
+    def flush() -> None:
+        nonlocal done
+        missing = list({r["key"] for _, rows in batch for r in rows if r["tokens"] is None})
+        found = segmenting.segment(missing, tokenizer)
+        for src, rows in batch:
+            for r in rows:
+                key = r.pop("key")
+                if r["tokens"] is None:
+                    r["tokens"] = found[key]
+            store.insert_documents(db, [_document_row(src, now, len(rows))])
+            store.insert_passages(db, rows)
+            corpus.extend(r["tokens"].split(" ") if r["tokens"] else [] for r in rows)
+            done += 1
+            if progress:
+                progress(done, len(sources))
+        batch.clear()
+
     try:
         with db.conn:
-            for done, src in enumerate(sources, start=1):
-                rows = list(_passage_rows(src, tokenizer, token_cache, max_chars, seq))
+            pending = 0
+            for src in sources:
+                rows = list(_passage_rows(src, token_cache, max_chars, seq))
                 seq += len(rows)
-                doc = src.document
-                store.insert_documents(
-                    db,
-                    [
-                        {
-                            "name": doc.name,
-                            "title": doc.title,
-                            "date": doc.date,
-                            "source": doc.source,
-                            "author": doc.author,
-                            "hash": src.hash,
-                            "ingested_at": now,
-                            "passages": len(rows),
-                        }
-                    ],
-                )
-                store.insert_passages(db, rows)
-                corpus.extend(r["tokens"].split(" ") if r["tokens"] else [] for r in rows)
-                if progress:
-                    progress(done, len(sources))
+                batch.append((src, rows))
+                pending += len(rows)
+                if pending >= segmenting.batch:
+                    flush()
+                    pending = 0
+            flush()
         report.documents = len(sources)
         report.passages = seq
     except sqlite3.Error:
@@ -365,16 +387,61 @@ def _write(
     return corpus
 
 
+def _document_row(src: _Source, now: str, passages: int) -> dict[str, Any]:
+    doc = src.document
+    return {
+        "name": doc.name,
+        "title": doc.title,
+        "date": doc.date,
+        "source": doc.source,
+        "author": doc.author,
+        "hash": src.hash,
+        "ingested_at": now,
+        "passages": passages,
+    }
+
+
+@dataclass(frozen=True)
+class Segmenting:
+    """How passages are segmented: in this process, or by ``workers`` processes once a batch
+    holds at least ``parallel_min`` passages still to segment (jieba is pure Python)."""
+
+    workers: int = os.cpu_count() or 1
+    parallel_min: int = 2000
+    batch: int = 20_000
+
+    def segment(self, keys: list[str], tokenizer: Tokenizer) -> dict[str, str]:
+        if self.workers <= 1 or len(keys) < self.parallel_min:
+            return {k: " ".join(tokenizer.tokens_of_normalized(k)) for k in keys}
+        with ProcessPoolExecutor(
+            self.workers,
+            initializer=_start_worker,
+            initargs=(tokenizer.settings, tokenizer.cache_dir),
+        ) as pool:
+            return dict(zip(keys, pool.map(_segment, keys, chunksize=64), strict=True))
+
+
+_worker_tokenizer: Tokenizer | None = None
+
+
+def _start_worker(settings: TokenizerSettings, cache_dir: str) -> None:
+    global _worker_tokenizer
+    _worker_tokenizer = Tokenizer(settings, cache_dir=cache_dir)
+    _worker_tokenizer.warm()
+
+
+def _segment(key: str) -> str:
+    assert _worker_tokenizer is not None
+    return " ".join(_worker_tokenizer.tokens_of_normalized(key))
+
+
 def _passage_rows(
-    src: _Source, tokenizer: Tokenizer, token_cache: dict[str, str], max_chars: int, seq: int
+    src: _Source, token_cache: dict[str, str], max_chars: int, seq: int
 ) -> Iterable[dict[str, Any]]:
     title_norm = to_simplified(src.document.title)
     for offset, passage in enumerate(chunk(src.document.name, src.paragraphs, max_chars)):
         norm = to_simplified(passage.text)
         key = _cache_key(norm, title_norm)
-        tokens = token_cache.get(key)
-        if tokens is None:
-            tokens = " ".join(tokenizer.tokens_of_normalized(key))
         yield {
             "id": passage.id,
             "seq": seq + offset,
@@ -383,5 +450,6 @@ def _passage_rows(
             "part": passage.part,
             "text": passage.text,
             "norm": norm,
-            "tokens": tokens,
+            "tokens": token_cache.get(key),
+            "key": key,
         }

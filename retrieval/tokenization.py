@@ -60,7 +60,7 @@ class Tokenizer:
         self, settings: TokenizerSettings | None = None, cache_dir: str | Path | None = None
     ) -> None:
         self.settings = settings or TokenizerSettings()
-        self._cache_dir = str(cache_dir or tempfile.gettempdir())
+        self.cache_dir = str(cache_dir or tempfile.gettempdir())
         userdict_text = (
             Path(self.settings.userdict).read_text(encoding="utf-8")
             if self.settings.userdict
@@ -102,7 +102,7 @@ class Tokenizer:
         if self._jieba is None:
             logging.getLogger("jieba").setLevel(logging.WARNING)
             tk = jieba.Tokenizer()
-            tk.tmp_dir = self._cache_dir
+            tk.tmp_dir = self.cache_dir
             tk.initialize()
             for fields in self._userdict:
                 word = to_simplified(fields[0])

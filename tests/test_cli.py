@@ -143,4 +143,7 @@ def test_malformed_question_file_is_one_line(workdir: Path, tmp_path: Path) -> N
     bad.write_text('{"question": "no id"}\nnot json\n', encoding="utf-8")
     result = docbot("eval", str(bad), cwd=workdir)
     assert result.returncode == 1
-    assert result.stderr.startswith(f"Error: {bad}:1: not a question") and "Traceback" not in result.stderr
+    assert (
+        result.stderr.startswith(f"Error: {bad}:1: not a question")
+        and "Traceback" not in result.stderr
+    )

@@ -190,3 +190,22 @@ def test_open_maps_the_weight_table_and_reads_passages_lazily(
     # each build keeps one weight table: earlier ones are removed
     Retriever.build([corpus], index, tokenizer=tokenizer)
     assert len(list(tmp_path.glob(".i.db.*.arrays"))) == 1
+
+
+def test_parallel_segmentation_gives_the_same_index(
+    corpus: Path, tokenizer: Tokenizer, tmp_path: Path
+) -> None:
+    from retrieval import Segmenting
+
+    serial = Retriever.build(
+        [corpus], tmp_path / "s.db", tokenizer=tokenizer, segmenting=Segmenting(workers=1)
+    )
+    parallel = Retriever.build(
+        [corpus],
+        tmp_path / "p.db",
+        tokenizer=tokenizer,
+        segmenting=Segmenting(workers=2, parallel_min=1, batch=40),
+    )
+    assert [(p.id, p.tokens) for p in parallel.passages] == [
+        (p.id, p.tokens) for p in serial.passages
+    ]

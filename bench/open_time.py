@@ -1,0 +1,135 @@
+"""Open time and memory of a large index: from Retriever.open() to the first answer.
+
+    python -m bench.open_time [--sizes 100000 1000000]
+
+Segmenting a million passages with jieba takes far longer than this benchmark should, so the
+index is written with the store's own functions from synthetic tokens (the same layout
+`docbot index` writes: SQLite file, terms table, memory-mapped weight table). Each open is
+measured in a fresh process, with jieba's dictionary loaded before the clock starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from bench.speed import synthetic
+from retrieval import BM25Settings, Tokenizer, store
+
+REPO = Path(__file__).resolve().parent.parent
+
+MEASURE = """
+import json, sys, time
+sys.path.insert(0, {repo!r})
+from retrieval import Retriever, Tokenizer
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+tokenizer = Tokenizer(cache_dir={cache!r})
+tokenizer.warm()
+before = rss()
+t = time.perf_counter()
+r = Retriever.open({path!r}, tokenizer=tokenizer)
+opened = time.perf_counter() - t
+hits = r.search_tokens(["w1", "w25", "w300"], 10)
+first = time.perf_counter() - t
+print(json.dumps({{"open": opened, "first": first, "rss": rss() - before, "hits": len(hits)}}))
+"""
+
+
+def write_index(path: Path, corpus: list[list[str]], tokenizer: Tokenizer) -> None:
+    bm25 = BM25Settings()
+    db = store.create(path)
+    docs = 1000
+    per = -(-len(corpus) // docs)
+    with db.conn:
+        store.insert_documents(
+            db,
+            (
+                {
+                    "name": f"d{d}",
+                    "title": f"d{d}",
+                    "hash": "x",
+                    "ingested_at": "",
+                    "passages": len(corpus[d * per : (d + 1) * per]),
+                }
+                for d in range(docs)
+            ),
+        )
+        store.insert_passages(
+            db,
+            (
+                {
+                    "id": f"d{i // per}#{i % per + 1}",
+                    "seq": i,
+                    "doc": f"d{i // per}",
+                    "paragraph": i % per + 1,
+                    "part": 1,
+                    "text": " ".join(toks),
+                    "norm": " ".join(toks),
+                    "tokens": " ".join(toks),
+                }
+                for i, toks in enumerate(corpus)
+            ),
+        )
+    db.close()
+    table = bm25.make(corpus)
+    build_id = f"{os.getpid()}-{time.time_ns()}"
+    table.save(store.arrays_folder(path, build_id))
+    store.insert_terms(path, dict(table.vocab))  # type: ignore[call-overload]
+    store.set_meta(
+        path,
+        {
+            "tokenizer": tokenizer.signature,
+            "max_chars": 300,
+            "bm25": asdict(bm25),
+            "arrays": build_id,
+        },
+    )
+
+
+def du(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.parent.rglob("*") if p.is_file())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000])
+    args = ap.parse_args()
+    print(
+        "| passages | write (synthetic tokens) | size on disk | open | open → first answer "
+        "| RSS added |"
+    )
+    print("|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as d:
+        tokenizer = Tokenizer(cache_dir=d)
+        for n in args.sizes:
+            folder = Path(d) / f"n{n}"
+            folder.mkdir()
+            corpus, _ = synthetic(n)
+            t = time.perf_counter()
+            write_index(folder / "docbot.db", corpus, tokenizer)
+            written = time.perf_counter() - t
+            del corpus
+            code = MEASURE.format(repo=str(REPO), cache=d, path=str(folder / "docbot.db"))
+            out = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            )
+            m = json.loads(out.stdout.strip().splitlines()[-1])
+            print(
+                f"| {n:,} | {written:.0f} s | {du(folder / 'docbot.db') / 1e9:.2f} GB "
+                f"| {m['open'] * 1000:.0f} ms | {m['first'] * 1000:.0f} ms | {m['rss']:.0f} MB |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
