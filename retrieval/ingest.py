@@ -353,14 +353,18 @@ def _write(
         nonlocal done
         missing = list({r["key"] for _, rows in batch for r in rows if r["tokens"] is None})
         found = segmenting.segment(missing, tokenizer)
+        documents, passages = [], []
         for src, rows in batch:
             for r in rows:
                 key = r.pop("key")
                 if r["tokens"] is None:
                     r["tokens"] = found[key]
-            store.insert_documents(db, [_document_row(src, now, len(rows))])
-            store.insert_passages(db, rows)
+            documents.append(_document_row(src, now, len(rows)))
+            passages.extend(rows)
             corpus.extend(r["tokens"].split(" ") if r["tokens"] else [] for r in rows)
+        store.insert_documents(db, documents)  # one statement batch each: far fewer savepoints
+        store.insert_passages(db, passages)
+        for _ in batch:
             done += 1
             if progress:
                 progress(done, len(sources))
