@@ -10,6 +10,7 @@ rank_bm25 0.2.2's; tests prove the scores equal rank_bm25's on the same tokens.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,10 @@ from typing import Any, Protocol
 import numpy as np
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+
+# numpy reads a .npy header with ast.literal_eval, and CPython 3.11's AST constructor is not
+# safe to run from two threads at once ("AST constructor recursion depth mismatch").
+_LOAD_LOCK = threading.Lock()
 
 
 class Vocabulary(Protocol):
@@ -101,8 +106,10 @@ class SparseBM25:
     def load(cls, folder: Path, vocab: Vocabulary, size: int) -> SparseBM25:
         """The table written by :meth:`save`, memory-mapped: opening reads almost nothing."""
         self = cls.__new__(cls)
-        for name in cls.ARRAYS:
-            setattr(self, name, np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False))
+        with _LOAD_LOCK:
+            for name in cls.ARRAYS:
+                array = np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+                setattr(self, name, array)
         self.vocab = vocab
         self.size = size
         return self
