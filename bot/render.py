@@ -208,13 +208,17 @@ def _fit(block: str, limit: int) -> list[str]:
 
 
 def _safe_cut(text: str, limit: int) -> int:
-    """The last position <= limit that is outside a tag, an entity and a <b> element."""
-    best = 0
+    """Where to cut ``text`` at or before ``limit``: outside any tag, entity or <b> element,
+    preferably right after a sentence end or a line break."""
+    safe = sentence = 0
     depth = 0
     in_tag = in_entity = False
     for i, ch in enumerate(text[: limit + 1]):
-        if not in_tag and not in_entity and depth == 0 and i > 0 and text[i - 1] in "。！？；\n":
-            best = i
+        if not in_tag and not in_entity and depth == 0:
+            if i < limit:
+                safe = i
+            if i > 0 and text[i - 1] in "。！？；\n":
+                sentence = i
         if ch == "<":
             in_tag = True
             depth += -1 if text.startswith("</", i) else 1
@@ -224,19 +228,4 @@ def _safe_cut(text: str, limit: int) -> int:
             in_entity = True
         elif ch == ";":
             in_entity = False
-    if best == 0:  # no sentence end: cut at the last safe character
-        depth = 0
-        in_tag = in_entity = False
-        for i, ch in enumerate(text[:limit]):
-            if not in_tag and not in_entity and depth == 0:
-                best = i
-            if ch == "<":
-                in_tag = True
-                depth += -1 if text.startswith("</", i) else 1
-            elif ch == ">":
-                in_tag = False
-            elif ch == "&":
-                in_entity = True
-            elif ch == ";":
-                in_entity = False
-    return max(best, 1)
+    return max(sentence or safe, 1)
