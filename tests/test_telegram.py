@@ -331,6 +331,14 @@ def start_docbot_telegram(server: StandInServer, cwd: Path) -> subprocess.Popen[
     )
 
 
+def stop_cleanly(proc: subprocess.Popen[str], already_read: str = "") -> None:
+    """SIGTERM ends the bot with status 0, and nothing it printed holds the token."""
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert TOKEN not in out + err + already_read
+
+
 def test_docbot_telegram_subprocess_answers_and_exits_on_sigterm(
     server: StandInServer, tmp_path: Path
 ) -> None:
@@ -343,10 +351,7 @@ def test_docbot_telegram_subprocess_answers_and_exits_on_sigterm(
         (reply,) = replies(server, 1001)
         assert "1552" in reply["text"]
     finally:
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0, err
-    assert TOKEN not in out + err
+        stop_cleanly(proc)
     assert (tmp_path / "data" / "docbot.db").exists()
 
 
@@ -390,9 +395,9 @@ def test_webhook_mode_subprocess(server: StandInServer, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     proc = start_docbot_telegram(server, tmp_path)
+    seen: list[str] = []
     try:
         assert proc.stderr is not None
-        seen = []
         for line in proc.stderr:  # python-telegram-bot logs this once the webhook server listens
             seen.append(line)
             if "Application started" in line:
@@ -424,7 +429,4 @@ def test_webhook_mode_subprocess(server: StandInServer, tmp_path: Path) -> None:
         (reply,) = replies(server, 1001)
         assert "1552" in reply["text"]
     finally:
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0, err
-    assert TOKEN not in out + err + "".join(seen)
+        stop_cleanly(proc, already_read="".join(seen))
