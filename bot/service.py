@@ -256,18 +256,18 @@ class Service:
         return convert(text, config)
 
     def _citations(self, hits: Sequence[Hit], query: Query, script: Script) -> list[Citation]:
-        groups: list[tuple[Hit, list[Hit]]] = []
+        groups: list[tuple[str, Hit, list[Hit]]] = []  # (matching form, first hit, all hits)
         for hit in hits:
             key = to_simplified(hit.text)
-            for first, members in groups:
-                if _near_duplicate(key, to_simplified(first.text)):
+            for first_key, _, members in groups:
+                if _near_duplicate(key, first_key):
                     members.append(hit)
                     break
             else:
-                groups.append((hit, [hit]))
+                groups.append((key, hit, [hit]))
         words = _highlight_words(query)
         out = []
-        for first, members in groups:
+        for _, first, members in groups:
             text = self.display(first.text, script)
             sources = tuple(_source(h) for h in members)
             out.append(

@@ -72,7 +72,7 @@ def top_indices(scores: np.ndarray[Any, np.dtype[np.float64]], m: int) -> np.nda
     if len(positive) > m:
         cut = -np.partition(-scores[positive], m - 1)[m - 1]
         positive = positive[scores[positive] >= cut]
-    return positive[np.lexsort((positive, -scores[positive]))][: max(m, 0) or None]
+    return positive[np.lexsort((positive, -scores[positive]))][:m]
 
 
 class Retriever:
@@ -215,8 +215,9 @@ class Retriever:
         """Tokens of ``question``, split into those the corpus has and those it does not."""
         tokens = tuple(self.tokenizer.tokenize(question))
         words = [t for t in tokens if not t.startswith("#")]
-        known = tuple(t for t in words if self.document_frequency(t))
-        unknown = tuple(t for t in words if not self.document_frequency(t))
+        in_corpus = {t: bool(self.document_frequency(t)) for t in words}
+        known = tuple(t for t in words if in_corpus[t])
+        unknown = tuple(t for t in words if not in_corpus[t])
         return Query(question, tokens, known, unknown)
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
@@ -251,7 +252,7 @@ class Retriever:
         reranking = answer is not None and answer.pattern is not None
         pool = top_indices(bm25, max(k, RERANK_POOL) if reranking else k)
         final = {int(i): float(bm25[i]) for i in pool}
-        if answer is not None and reranking:
+        if reranking and answer is not None:
             for i in final:
                 boost = answer.support(self.passages[i].norm, words)
                 final[i] *= 1.0 + ANSWER_BOOST * boost

@@ -161,18 +161,7 @@ def read_documents(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
 
 
 def read_passages(db: sqlite_utils.Database) -> list[StoredPassage]:
-    return [
-        StoredPassage(
-            row["id"],
-            row["doc"],
-            row["paragraph"],
-            row["part"],
-            row["text"],
-            row["norm"],
-            row["tokens"].split(" ") if row["tokens"] else [],
-        )
-        for row in db["passages"].rows_where(order_by="seq")
-    ]
+    return [_passage(row) for row in db.execute(_SELECT + " order by seq").fetchall()]
 
 
 class LazyPassages(Sequence[StoredPassage]):
@@ -203,8 +192,7 @@ class LazyPassages(Sequence[StoredPassage]):
 
     def __iter__(self) -> Iterator[StoredPassage]:
         with self._lock:
-            rows = self._conn.execute(_SELECT + " order by seq").fetchall()
-        return (_passage(r) for r in rows)
+            return iter(read_passages(sqlite_utils.Database(self._conn)))
 
     def index_of(self, passage_id: str) -> int:
         with self._lock:
