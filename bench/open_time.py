@@ -1,4 +1,4 @@
-"""Open time and memory of a large index: from Retriever.open() to the first answer.
+"""Open time and memory of a large index, and the time to add, replace or remove a document.
 
     python -m bench.open_time [--sizes 100000 1000000]
 
@@ -6,11 +6,15 @@ Segmenting a million passages with jieba takes far longer than this benchmark sh
 index is written with the store's own functions from synthetic tokens (the same layout
 `docbot index` writes: SQLite file, terms table, memory-mapped weight table). Each open is
 measured in a fresh process, with jieba's dictionary loaded before the clock starts.
+The updates add one real article of the bundled corpus, replace it with a changed copy and
+remove one of the synthetic documents, each timed end to end (Retriever.update: read,
+clean, segment, copy and change the file, recompute the weight table, reopen).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -19,6 +23,8 @@ import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
+
+import sqlite_utils
 
 from bench.speed import synthetic
 from retrieval import BM25Settings, Tokenizer, store
@@ -41,7 +47,24 @@ r = Retriever.open({path!r}, tokenizer=tokenizer)
 opened = time.perf_counter() - t
 hits = r.search_tokens(["w1", "w25", "w300"], 10)
 first = time.perf_counter() - t
-print(json.dumps({{"open": opened, "first": first, "rss": rss() - before, "hits": len(hits)}}))
+rss_open = rss() - before
+times = {{}}
+article = {article!r}
+copy = {copy!r}
+t = time.perf_counter()
+r, _ = Retriever.update({path!r}, add=[article], tokenizer=tokenizer)
+times["add"] = time.perf_counter() - t
+with open(article, encoding="utf-8") as f:
+    text = f.read()
+with open(copy, "w", encoding="utf-8") as f:
+    f.write(text + "\\n\\n补充一段新的内容。\\n")
+t = time.perf_counter()
+r, _ = Retriever.update({path!r}, add=[copy], tokenizer=tokenizer)
+times["replace"] = time.perf_counter() - t
+t = time.perf_counter()
+r, _ = Retriever.update({path!r}, remove=["d5"], tokenizer=tokenizer)
+times["remove"] = time.perf_counter() - t
+print(json.dumps({{"open": opened, "first": first, "rss": rss_open, "hits": len(hits), **times}}))
 """
 
 
@@ -84,7 +107,8 @@ def write_index(path: Path, corpus: list[list[str]], tokenizer: Tokenizer) -> No
     table = bm25.make(corpus)
     build_id = f"{os.getpid()}-{time.time_ns()}"
     table.save(store.arrays_folder(path, build_id))
-    store.insert_terms(path, dict(table.vocab))  # type: ignore[call-overload]
+    with contextlib.closing(sqlite_utils.Database(path)) as db:
+        store.insert_terms(db, dict(table.vocab))  # type: ignore[call-overload]
     store.set_meta(
         path,
         {
@@ -106,9 +130,9 @@ def main() -> None:
     args = ap.parse_args()
     print(
         "| passages | write (synthetic tokens) | size on disk | open | open → first answer "
-        "| RSS added |"
+        "| RSS added | add a document | replace it | remove one |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as d:
         tokenizer = Tokenizer(cache_dir=d)
         for n in args.sizes:
@@ -118,15 +142,26 @@ def main() -> None:
             t = time.perf_counter()
             write_index(folder / "docbot.db", corpus, tokenizer)
             written = time.perf_counter() - t
+            size = du(folder / "docbot.db")  # before the updates add tables of their own
             del corpus
-            code = MEASURE.format(repo=str(REPO), cache=d, path=str(folder / "docbot.db"))
-            out = subprocess.run(
-                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            article = sorted((REPO / "corpus").glob("0*.txt"))[1]
+            changed = Path(d) / "changed" / article.name  # same name: replaces the document
+            changed.parent.mkdir(exist_ok=True)
+            code = MEASURE.format(
+                repo=str(REPO),
+                cache=d,
+                path=str(folder / "docbot.db"),
+                article=str(article),
+                copy=str(changed),
             )
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+            if out.returncode:
+                raise SystemExit(out.stderr)
             m = json.loads(out.stdout.strip().splitlines()[-1])
             print(
-                f"| {n:,} | {written:.0f} s | {du(folder / 'docbot.db') / 1e9:.2f} GB "
-                f"| {m['open'] * 1000:.0f} ms | {m['first'] * 1000:.0f} ms | {m['rss']:.0f} MB |",
+                f"| {n:,} | {written:.0f} s | {size / 1e9:.2f} GB "
+                f"| {m['open'] * 1000:.0f} ms | {m['first'] * 1000:.0f} ms | {m['rss']:.0f} MB "
+                f"| {m['add']:.1f} s | {m['replace']:.1f} s | {m['remove']:.1f} s |",
                 flush=True,
             )
 

@@ -24,8 +24,7 @@ import numpy as np
 import rank_bm25
 
 from retrieval import Tokenizer
-from retrieval.index import top_indices
-from retrieval.scoring import SparseBM25
+from retrieval.scoring import SparseBM25, top_indices
 
 REPO = Path(__file__).resolve().parent.parent
 EVAL = REPO.parent / "shared" / "eval"

@@ -118,6 +118,29 @@ def cmd_index(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def cmd_update(args: argparse.Namespace, cfg: Config) -> int:
+    if not args.paths and not args.remove:
+        raise UsageError("nothing to do: give files or folders to add, or --remove NAME")
+    _, report = Retriever.update(
+        cfg.index.path,
+        add=[Path(p) for p in args.paths],
+        remove=args.remove or [],
+        tokenizer=make_tokenizer(cfg),
+        bm25=bm25_settings(cfg),
+        max_chars=cfg.index.max_chars,
+    )
+    if not args.quiet:
+        for name, why in report.skipped:
+            print(f"Skipped {name}: {why}", file=sys.stderr)
+        print(
+            f"Updated {cfg.index.path}: {len(report.added)} added, {len(report.changed)} "
+            f"replaced, {len(report.removed)} removed, {len(report.unchanged)} unchanged; "
+            f"now {report.documents} documents, {report.passages} passages.",
+            file=sys.stderr,
+        )
+    return 0
+
+
 def answer_json(answer: Answer) -> dict[str, Any]:
     def passage(c: Any) -> dict[str, Any]:
         first = c.sources[0]
@@ -315,6 +338,21 @@ def parser() -> argparse.ArgumentParser:
         "--quiet", "-q", action="store_true", help="say nothing unless something goes wrong"
     )
     s.set_defaults(func=cmd_index)
+
+    s = sub.add_parser(
+        "update", help="add, replace or remove documents without rebuilding the index"
+    )
+    s.add_argument("paths", nargs="*", help="files or folders to add (a known name replaces)")
+    s.add_argument(
+        "--remove",
+        nargs="+",
+        metavar="NAME",
+        help="documents to remove, by name (file name, or path inside the indexed folder)",
+    )
+    s.add_argument(
+        "--quiet", "-q", action="store_true", help="say nothing unless something goes wrong"
+    )
+    s.set_defaults(func=cmd_update)
 
     s = sub.add_parser("ask", help="answer one question, or one per line from stdin")
     s.add_argument("question", nargs="?", help="the question (default: read lines from stdin)")

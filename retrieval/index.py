@@ -22,8 +22,9 @@ from .errors import RetrievalError
 from .ingest import BuildReport, Progress, Segmenting, build_index
 from .normalization import to_simplified
 from .schema import Document, Hit
-from .scoring import SparseBM25
+from .scoring import Counts, SparseBM25, Vocabulary
 from .tokenization import Tokenizer
+from .updating import update_index
 
 RERANK_POOL = 20  # BM25 candidates considered by the answer-type preference
 ANSWER_BOOST = (
@@ -54,6 +55,12 @@ class BM25Settings:
         """The scorer for these settings over ``corpus`` (tokenized passages)."""
         return SparseBM25(corpus, self.variant, self.k1, self.b, self.epsilon, self.delta)
 
+    def weigh(self, vocab: Vocabulary, counts: Counts) -> SparseBM25:
+        """The scorer for these settings over passages already counted."""
+        return SparseBM25.from_counts(
+            vocab, counts, self.variant, self.k1, self.b, self.epsilon, self.delta
+        )
+
 
 @dataclass(frozen=True)
 class Query:
@@ -63,16 +70,6 @@ class Query:
     tokens: tuple[str, ...]
     known: tuple[str, ...]
     unknown: tuple[str, ...]
-
-
-def top_indices(scores: np.ndarray[Any, np.dtype[np.float64]], m: int) -> np.ndarray[Any, Any]:
-    """Indices of the ``m`` best positive scores, best first, ties by index; all tied at the
-    cut are kept in the running so the tie-break stays exact. Linear time, not a full sort."""
-    positive = np.flatnonzero(scores > 0)
-    if len(positive) > m:
-        cut = -np.partition(-scores[positive], m - 1)[m - 1]
-        positive = positive[scores[positive] >= cut]
-    return positive[np.lexsort((positive, -scores[positive]))][:m]
 
 
 class Retriever:
@@ -209,6 +206,33 @@ class Retriever:
         )
         return cls.open(path, tokenizer=tokenizer, bm25=bm25), report
 
+    @classmethod
+    def update(
+        cls,
+        path: str | Path,
+        *,
+        add: Sequence[str | Path] = (),
+        remove: Sequence[str] = (),
+        tokenizer: Tokenizer | None = None,
+        bm25: BM25Settings | None = None,
+        max_chars: int = DEFAULT_MAX_CHARS,
+    ) -> tuple[Retriever, BuildReport]:
+        """Add or replace the documents under ``add`` and remove those named in ``remove``,
+        in the index at ``path``, without rebuilding it; scores stay exactly those of a full
+        build. Returns the reopened retriever and what was done."""
+        tokenizer = tokenizer or Tokenizer()
+        bm25 = bm25 or BM25Settings()
+        report = update_index(
+            path,
+            tokenizer,
+            bm25.weigh,
+            add=add,
+            remove=remove,
+            max_chars=max_chars,
+            extra_meta={"bm25": asdict(bm25)},
+        )
+        return cls.open(path, tokenizer=tokenizer, bm25=bm25), report
+
     # --- searching -----------------------------------------------------------------------
 
     def analyze(self, question: str) -> Query:
@@ -248,10 +272,10 @@ class Retriever:
         """Like :meth:`search` for tokens that are already in the matching form."""
         if k <= 0 or not tokens or self._bm25 is None:
             return []
-        bm25 = self.scores(tokens)
         reranking = answer is not None and answer.pattern is not None
-        pool = top_indices(bm25, max(k, RERANK_POOL) if reranking else k)
-        final = {int(i): float(bm25[i]) for i in pool}
+        pool, pool_scores = self._bm25.top(tokens, max(k, RERANK_POOL) if reranking else k)
+        bm25 = {int(i): float(s) for i, s in zip(pool, pool_scores, strict=True)}
+        final = dict(bm25)
         if reranking and answer is not None:
             for i in final:
                 boost = answer.support(self.passages[i].norm, words)
@@ -262,7 +286,7 @@ class Retriever:
             score = final[i]
             if not score > 0 or not math.isfinite(score):
                 break
-            hits.append(self._hit(int(i), score, float(bm25[i]), len(hits) + 1))
+            hits.append(self._hit(i, score, bm25[i], len(hits) + 1))
         return hits
 
     def _hit(self, i: int, score: float, bm25: float, rank: int) -> Hit:

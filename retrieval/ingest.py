@@ -10,12 +10,14 @@ import shutil
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import sqlite_utils
 
 from . import store
 from .chunking import DEFAULT_MAX_CHARS, chunk
@@ -111,15 +113,16 @@ def _read_passage_file(
     return sources
 
 
-def _drop_shared_edges(sources: list[_Source]) -> None:
-    """A paragraph repeated at the head or tail of two or more pages is a header or footer."""
+def _drop_shared_edges(sources: list[_Source], known: Iterable[str] = ()) -> set[str]:
+    """A paragraph repeated at the head or tail of two or more pages is a header or footer;
+    so is one ``known`` from earlier runs. Returns them all (in the matching form)."""
     counts: Counter[str] = Counter()
     for src in sources:
         edges = src.paragraphs[:EDGE] + src.paragraphs[-EDGE:]
         counts.update({to_simplified(p) for p in edges})
-    shared = {key for key, n in counts.items() if n >= 2}
+    shared = {key for key, n in counts.items() if n >= 2} | set(known)
     if not shared:
-        return
+        return shared
     for src in sources:
         n = len(src.paragraphs)
         kept = []
@@ -129,6 +132,7 @@ def _drop_shared_edges(sources: list[_Source]) -> None:
             else:
                 kept.append(p)
         src.paragraphs = kept
+    return shared
 
 
 def read_sources(
@@ -136,8 +140,12 @@ def read_sources(
     report: BuildReport,
     max_bytes: int = MAX_FILE_BYTES,
     plausibility: Plausibility | None = None,
+    shared_edges: set[str] | None = None,
 ) -> list[_Source]:
-    """Read and clean every file; unreadable ones are reported in ``report.skipped``."""
+    """Read and clean every file; unreadable ones are reported in ``report.skipped``.
+
+    Headers and footers found across pages are dropped; ``shared_edges`` (if given) brings in
+    those of earlier runs and receives all of them."""
     pages: list[_Source] = []
     records: list[_Source] = []
     seen: set[str] = set()
@@ -173,7 +181,9 @@ def read_sources(
                 continue
             seen.add(src.document.name)
             (records if path.suffix.lower() in PASSAGE_SUFFIXES else pages).append(src)
-    _drop_shared_edges(pages)
+    shared = _drop_shared_edges(pages, shared_edges or ())
+    if shared_edges is not None:
+        shared_edges.update(shared)
     return pages + records
 
 
@@ -227,7 +237,10 @@ def build_index(
     """
     index_path = Path(index_path)
     report = BuildReport()
-    sources = read_sources(paths, report, plausibility=tokenizer.word_share)
+    shared_edges: set[str] = set()
+    sources = read_sources(
+        paths, report, plausibility=tokenizer.word_share, shared_edges=shared_edges
+    )
     signature = _settings_signature(tokenizer, max_chars)
     old_hashes, token_cache, report.rebuilt_because = _previous(index_path, signature)
     for src in sources:
@@ -241,6 +254,35 @@ def build_index(
     current = {src.document.name for src in sources}
     report.removed = sorted(set(old_hashes) - current)
 
+    with replacing(index_path) as (tmp, arrays, build_id):
+        corpus = _write(
+            tmp,
+            sources,
+            tokenizer,
+            token_cache,
+            max_chars,
+            progress,
+            report,
+            segmenting or Segmenting(),
+        )
+        furniture = _furniture_words(sources, tokenizer)
+        meta = {**signature, **(extra_meta or {}), "built_at": _now()}
+        if scorer is not None and corpus:
+            table = scorer(corpus)
+            table.save(arrays)
+            with contextlib.closing(sqlite_utils.Database(tmp)) as db:
+                store.insert_terms(db, dict(table.vocab))  # type: ignore[call-overload]
+            meta["arrays"] = build_id
+        meta["shared_edges"] = sorted(shared_edges)
+        store.set_meta(tmp, {**meta, "furniture_words": furniture})
+    return report
+
+
+@contextlib.contextmanager
+def replacing(index_path: Path) -> Iterator[tuple[Path, Path, str]]:
+    """A temporary file and weight-table folder (and its build id) for the next version of
+    ``index_path``: renamed over it when the block ends, removed if it fails (the old index
+    stands). The tables of earlier builds are removed afterwards."""
     tmp = index_path.with_name(f".{index_path.name}.{os.getpid()}.tmp")
     build_id = f"{os.getpid()}-{time.time_ns()}"
     arrays = store.arrays_folder(index_path, build_id)
@@ -249,24 +291,7 @@ def build_index(
             index_path.parent.mkdir(parents=True, exist_ok=True)
             _remove_stale_temporaries(index_path)
             tmp.unlink(missing_ok=True)
-            corpus = _write(
-                tmp,
-                sources,
-                tokenizer,
-                token_cache,
-                max_chars,
-                progress,
-                report,
-                segmenting or Segmenting(),
-            )
-            furniture = _furniture_words(sources, tokenizer)
-            meta = {**signature, **(extra_meta or {}), "built_at": _now()}
-            if scorer is not None and corpus:
-                table = scorer(corpus)
-                table.save(arrays)
-                store.insert_terms(tmp, dict(table.vocab))  # type: ignore[call-overload]
-                meta["arrays"] = build_id
-            store.set_meta(tmp, {**meta, "furniture_words": furniture})
+            yield tmp, arrays, build_id
             os.replace(tmp, index_path)
         except (sqlite3.Error, OSError) as exc:  # disk full, read-only folder ...
             raise IndexWriteError(
@@ -278,7 +303,6 @@ def build_index(
             shutil.rmtree(arrays, ignore_errors=True)
         raise
     _remove_old_arrays(index_path, keep=arrays)
-    return report
 
 
 def _remove_old_arrays(index_path: Path, keep: Path) -> None:

@@ -1,11 +1,16 @@
 """BM25 scores as rank_bm25 computes them, from a precomputed term -> passage weight table.
 
 rank_bm25's ``get_scores`` loops over every passage in Python for every query term. Here the
-per-(term, passage) contribution is computed once, at open, into a compressed sparse table
-(one row of passage ids and weights per term), so scoring a query adds up a few rows with
-numpy. The formulas, including Okapi's epsilon-floored IDF, BM25L's extra factor of the term
+per-(term, passage) contribution is computed once, when the index is built, into a
+compressed sparse table (one row of passage ids and weights per term), so scoring a query
+adds up a few rows with numpy. Rows that reach more than a quarter of the passages are also
+kept as dense vectors, which numpy adds several times faster than through an index, and the
+best k are found from per-block maxima instead of a partition of every score.
+
+The formulas, including Okapi's epsilon-floored IDF, BM25L's extra factor of the term
 frequency and the constant that BM25Plus adds to every passage for every query term, are
-rank_bm25 0.2.2's; tests prove the scores equal rank_bm25's on the same tokens.
+rank_bm25 0.2.2's; tests prove the scores equal rank_bm25's on the same tokens. The term
+counts the weights come from are kept too, so an update recomputes the weights exactly.
 """
 
 from __future__ import annotations
@@ -13,22 +18,105 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
 # numpy reads a .npy header with ast.literal_eval, and CPython 3.11's AST constructor is not
 # safe to run from two threads at once ("AST constructor recursion depth mismatch").
 _LOAD_LOCK = threading.Lock()
+
+DENSE_SHARE = 4  # a row reaching more than 1/4 of the passages is also kept dense
+BLOCK = 1024  # top-k: passages per block whose best score is looked at first
 
 
 class Vocabulary(Protocol):
     """Term -> row of the weight table; a dict, or a lookup in the index file."""
 
     def get(self, term: str, /) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What BM25 weights are computed from: a term -> passage table of term frequencies
+    (compressed rows: ``indptr``, passage ids ``indices``, frequencies ``tf``) and every
+    passage's length in tokens. A row may be empty (a term of passages since removed)."""
+
+    indptr: IntArray
+    indices: IntArray
+    tf: FloatArray
+    lengths: FloatArray
+
+    @classmethod
+    def of(
+        cls, corpus: Sequence[Sequence[str]], vocab: dict[str, int], rows: int | None = None
+    ) -> Counts:
+        """Count ``corpus``. ``vocab`` maps terms to rows; a term it lacks is added with the
+        next free row, from ``rows`` (default: ``len(vocab)``), the number of rows in use."""
+        free = len(vocab) if rows is None else rows
+        term_ids: list[int] = []
+        doc_ids: list[int] = []
+        tfs: list[int] = []
+        lengths = np.zeros(len(corpus), dtype=np.float64)
+        for d, doc in enumerate(corpus):
+            lengths[d] = len(doc)
+            counts: dict[int, int] = {}
+            for tok in doc:
+                t = vocab.get(tok)
+                if t is None:
+                    t = vocab[tok] = free
+                    free += 1
+                counts[t] = counts.get(t, 0) + 1
+            for t, c in counts.items():
+                term_ids.append(t)
+                doc_ids.append(d)
+                tfs.append(c)
+        terms = np.asarray(term_ids, dtype=np.int64)
+        order = np.argsort(terms, kind="stable")
+        return cls(
+            np.concatenate(([0], np.cumsum(np.bincount(terms, minlength=free)))),
+            np.asarray(doc_ids, dtype=np.int64)[order],
+            np.asarray(tfs, dtype=np.float64)[order],
+            lengths,
+        )
+
+    def changed(self, remap: IntArray, added: Counts) -> Counts:
+        """These counts with passages moved or removed (``remap``: old passage -> new
+        passage, -1 for removed; the kept ones must map onto 0..kept-1) and ``added``
+        appended after them (its rows are this table's rows, plus any new ones at the end).
+
+        Only arrays are touched: kept passages are not counted again. A row's postings are
+        not kept in passage order (a moved passage keeps its place in the row); nothing
+        depends on that order.
+        """
+        moved = remap[self.indices]
+        keep = moved >= 0
+        running = np.concatenate(([0], np.cumsum(keep)))
+        kept_per_row = running[self.indptr[1:]] - running[self.indptr[:-1]]
+        rows = max(len(self.indptr), len(added.indptr)) - 1
+        per_row = np.zeros(rows, dtype=np.int64)
+        per_row[: len(kept_per_row)] = kept_per_row
+        kept_end = np.cumsum(per_row)  # where each row ends among the kept postings
+        added_per_row = np.diff(added.indptr)
+        added_rows = np.repeat(np.arange(len(added_per_row)), added_per_row)
+        kept = int(np.count_nonzero(remap >= 0))
+        at = kept_end[added_rows]
+        per_row[: len(added_per_row)] += added_per_row
+        lengths = np.zeros(kept + len(added.lengths), dtype=np.float64)
+        live = remap >= 0
+        lengths[remap[live]] = self.lengths[live]
+        lengths[kept:] = added.lengths
+        return Counts(
+            np.concatenate(([0], np.cumsum(per_row))),
+            np.insert(moved[keep], at, added.indices + kept),
+            np.insert(self.tf[keep], at, added.tf),
+            lengths,
+        )
 
 
 class SparseBM25:
@@ -44,74 +132,133 @@ class SparseBM25:
         epsilon: float = 0.25,
         delta: float = 1.0,
     ) -> None:
-        n = len(corpus)
-        if n == 0:
+        if len(corpus) == 0:
             raise ValueError("an empty corpus has nothing to score")
         vocab: dict[str, int] = {}
-        term_ids: list[int] = []
-        doc_ids: list[int] = []
-        tfs: list[int] = []
-        lengths = np.zeros(n, dtype=np.float64)
-        for d, doc in enumerate(corpus):
-            lengths[d] = len(doc)
-            counts: dict[int, int] = {}
-            for tok in doc:
-                t = vocab.setdefault(tok, len(vocab))
-                counts[t] = counts.get(t, 0) + 1
-            for t, c in counts.items():
-                term_ids.append(t)
-                doc_ids.append(d)
-                tfs.append(c)
-        terms = np.asarray(term_ids, dtype=np.int64)
-        docs = np.asarray(doc_ids, dtype=np.int64)
-        tf = np.asarray(tfs, dtype=np.float64)
-        df = np.bincount(terms, minlength=len(vocab)).astype(np.float64)
+        counts = Counts.of(corpus, vocab)
+        self._weigh(vocab, counts, variant, k1, b, epsilon, delta)
+
+    @classmethod
+    def from_counts(
+        cls,
+        vocab: Vocabulary,
+        counts: Counts,
+        variant: str = "okapi",
+        k1: float = 1.5,
+        b: float = 0.75,
+        epsilon: float = 0.25,
+        delta: float = 1.0,
+    ) -> SparseBM25:
+        """The scorer of passages already counted (see :meth:`Counts.changed`)."""
+        if len(counts.lengths) == 0:
+            raise ValueError("an empty corpus has nothing to score")
+        self = cls.__new__(cls)
+        self._weigh(vocab, counts, variant, k1, b, epsilon, delta)
+        return self
+
+    def _weigh(
+        self,
+        vocab: Vocabulary,
+        counts: Counts,
+        variant: str,
+        k1: float,
+        b: float,
+        epsilon: float,
+        delta: float,
+    ) -> None:
+        """rank_bm25's weights of every (term, passage) pair. A term in no passage (left by
+        a removed document) gets IDF 0 and is not part of Okapi's average IDF, as rank_bm25,
+        which never sees it, would have it."""
+        n = len(counts.lengths)
+        indptr, docs, tf, lengths = counts.indptr, counts.indices, counts.tf, counts.lengths
+        df = np.diff(indptr).astype(np.float64)
+        present = df > 0
+        terms = np.repeat(np.arange(len(df)), np.diff(indptr))  # the row of every posting
         avgdl = lengths.sum() / n
         norm = 1 - b + b * lengths[docs] / avgdl  # per posting
-        if variant == "okapi":
-            idf = np.log(n - df + 0.5) - np.log(df + 0.5)
-            average = idf.sum() / len(idf) if len(idf) else 0.0
-            idf = np.where(idf < 0, epsilon * average, idf)
-            base = np.zeros(len(vocab))
-            weight = idf[terms] * (tf * (k1 + 1) / (tf + k1 * norm))
-        elif variant == "l":  # rank_bm25 multiplies by the term frequency: tf = 0 adds nothing
-            idf = np.log(n + 1) - np.log(df + 0.5)
-            ctd = tf / norm
-            base = np.zeros(len(vocab))
-            weight = idf[terms] * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
-        elif variant == "plus":
-            idf = np.log(n + 1) - np.log(df)
-            base = idf * delta
-            weight = idf[terms] * (delta + tf * (k1 + 1) / (k1 * norm + tf)) - base[terms]
-        else:
-            raise ValueError(f"unknown BM25 variant {variant!r}")
-        order = np.argsort(terms, kind="stable")
-        self.vocab: Vocabulary = vocab
+        idf = np.zeros(len(df))
+        with np.errstate(divide="ignore"):
+            if variant == "okapi":
+                idf[present] = (np.log(n - df + 0.5) - np.log(df + 0.5))[present]
+                average = idf[present].sum() / present.sum() if present.any() else 0.0
+                idf = np.where(present & (idf < 0), epsilon * average, idf)
+                base = np.zeros(len(df))
+                weight = idf[terms] * (tf * (k1 + 1) / (tf + k1 * norm))
+            elif variant == "l":  # rank_bm25 multiplies by the term frequency: tf = 0 adds 0
+                idf[present] = (np.log(n + 1) - np.log(df + 0.5))[present]
+                ctd = tf / norm
+                base = np.zeros(len(df))
+                weight = idf[terms] * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
+            elif variant == "plus":
+                idf[present] = (np.log(n + 1) - np.log(df))[present]
+                base = idf * delta
+                weight = idf[terms] * (delta + tf * (k1 + 1) / (k1 * norm + tf)) - base[terms]
+            else:
+                raise ValueError(f"unknown BM25 variant {variant!r}")
+        self.vocab = vocab
         self.idf: FloatArray = idf
         self.base: FloatArray = base
         self.size = n
-        self.indptr = np.concatenate(([0], np.cumsum(np.bincount(terms, minlength=len(vocab)))))
-        self.indices = docs[order]
-        self.data: FloatArray = weight[order]
+        self.indptr = indptr
+        self.indices = docs
+        self.data: FloatArray = weight
+        self.tf: FloatArray | None = tf
+        self.lengths: FloatArray | None = lengths
+        self._derive()
 
     ARRAYS = ("indptr", "indices", "data", "base", "idf")
+    COUNTED = ("tf", "lengths")  # for updates; tables written by docbot 0.1 lack them
+    DERIVED = ("dense_of", "dense")
+
+    def counts(self) -> Counts | None:
+        """The counts behind the weights, or None for a table saved without them."""
+        if self.tf is None or self.lengths is None:
+            return None
+        return Counts(
+            np.asarray(self.indptr),
+            np.asarray(self.indices),
+            np.asarray(self.tf, dtype=np.float64),
+            np.asarray(self.lengths),
+        )
+
+    def _derive(self) -> None:
+        """The rows that reach more than a quarter of the passages, again as dense vectors:
+        adding a dense vector costs far less per passage than adding through an index."""
+        lengths = np.diff(self.indptr)
+        wide = np.flatnonzero(lengths * DENSE_SHARE > self.size)
+        self.dense_of = np.full(len(lengths), -1, dtype=np.int32)
+        self.dense_of[wide] = np.arange(len(wide), dtype=np.int32)
+        self.dense: FloatArray = np.zeros((len(wide), self.size), dtype=np.float64)
+        for d, t in enumerate(wide):
+            start, end = self.indptr[t], self.indptr[t + 1]
+            self.dense[d, self.indices[start:end]] = self.data[start:end]
 
     def save(self, folder: Path) -> None:
         """Write the weight table as .npy files (memory-mappable) into ``folder``."""
         folder.mkdir(parents=True, exist_ok=True)
-        for name in self.ARRAYS:
-            np.save(folder / f"{name}.npy", getattr(self, name), allow_pickle=False)
+        for name in self.ARRAYS + self.COUNTED + self.DERIVED:
+            array = getattr(self, name)
+            if name == "tf" and array is not None:
+                array = array.astype(np.float32)  # small whole numbers: exact, half the size
+            if array is not None:
+                np.save(folder / f"{name}.npy", array, allow_pickle=False)
 
     @classmethod
     def load(cls, folder: Path, vocab: Vocabulary, size: int) -> SparseBM25:
         """The table written by :meth:`save`, memory-mapped: opening reads almost nothing."""
         self = cls.__new__(cls)
-        with _LOAD_LOCK:
-            for name in cls.ARRAYS:
-                array = np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
-                setattr(self, name, array)
         self.vocab = vocab
         self.size = size
+        derived = all((folder / f"{name}.npy").exists() for name in cls.DERIVED)
+        self.tf = self.lengths = None
+        with _LOAD_LOCK:
+            for name in cls.ARRAYS + cls.COUNTED + (cls.DERIVED if derived else ()):
+                if name in cls.COUNTED and not (folder / f"{name}.npy").exists():
+                    continue
+                array = np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+                setattr(self, name, array)
+        if not derived:  # a table written by docbot 0.1
+            self._derive()
         return self
 
     def df_of(self, token: str) -> int:
@@ -136,13 +283,61 @@ class SparseBM25:
         rows = sorted(counts, key=lambda t: self.indptr[t] - self.indptr[t + 1])
         constant = 0.0
         for n, t in enumerate(rows):
-            start, end = self.indptr[t], self.indptr[t + 1]
-            weights = self.data[start:end] if counts[t] == 1 else counts[t] * self.data[start:end]
-            if n == 0:
-                scores[self.indices[start:end]] = weights
+            d = self.dense_of[t]
+            if d >= 0:  # the same sums: the passages a row does not reach get + 0.0
+                if counts[t] == 1:
+                    scores += self.dense[d]
+                else:
+                    scores += counts[t] * self.dense[d]
             else:
-                scores[self.indices[start:end]] += weights
+                start, end = self.indptr[t], self.indptr[t + 1]
+                weights = self.data[start:end]
+                if counts[t] != 1:
+                    weights = counts[t] * weights
+                if n == 0:
+                    scores[self.indices[start:end]] = weights
+                else:
+                    scores[self.indices[start:end]] += weights
             constant += counts[t] * self.base[t]
         if constant:
             scores += constant
         return scores
+
+    def top(self, query: Sequence[str], k: int) -> tuple[IntArray, FloatArray]:
+        """The ``k`` best passages with a positive score and their scores, best first, ties
+        by passage order."""
+        scores = self.get_scores(query)
+        best = top_indices(scores, k)
+        return best, scores[best]
+
+
+def top_indices(scores: FloatArray, k: int) -> IntArray:
+    """Positions of the ``k`` best positive ``scores``, best first, ties by position; all
+    tied at the cut are kept in the running so the tie-break stays exact. Linear time.
+
+    On a long array the best score of every block of ``BLOCK`` is taken first: the k-th
+    best of those is at most the k-th best score (k blocks each hold a score that high), so
+    only blocks whose best reaches it can hold an answer.
+    """
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    blocks = len(scores) // BLOCK
+    if blocks > 4 * k:
+        best = np.empty(blocks + 1)
+        best[:blocks] = scores[: blocks * BLOCK].reshape(blocks, BLOCK).max(axis=1)
+        best[blocks] = scores[blocks * BLOCK :].max(initial=-np.inf)
+        floor = max(-np.partition(-best, k - 1)[k - 1], 0.0)
+        kept = np.flatnonzero(best >= floor) if floor > 0 else np.flatnonzero(best > 0)
+        at = (kept[:, None] * BLOCK + np.arange(BLOCK)).ravel()
+        at = at[at < len(scores)]
+        part = scores[at]
+        return at[top_indices(part, k)] if len(at) < len(scores) else _top_small(scores, k)
+    return _top_small(scores, k)
+
+
+def _top_small(scores: FloatArray, k: int) -> IntArray:
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) > k:
+        cut = -np.partition(-scores[positive], k - 1)[k - 1]
+        positive = positive[scores[positive] >= cut]
+    return positive[np.lexsort((positive, -scores[positive]))][:k]

@@ -140,15 +140,26 @@ def insert_passages(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) -
     db.table("passages").insert_all(rows, pk="id", batch_size=1000)
 
 
-def insert_terms(path: Path, vocab: dict[str, int]) -> None:
+def insert_terms(db: sqlite_utils.Database, vocab: dict[str, int]) -> None:
     """The scorer's vocabulary: term -> row of the weight table."""
-    db = sqlite_utils.Database(path)
-    try:
-        db.table("terms").insert_all(
-            ({"term": t, "row": r} for t, r in vocab.items()), pk="term", batch_size=5000
-        )
-    finally:
-        db.close()
+    db.table("terms").insert_all(
+        ({"term": t, "row": r} for t, r in vocab.items()), pk="term", batch_size=5000
+    )
+
+
+def term_rows(db: sqlite_utils.Database, terms: Iterable[str]) -> tuple[dict[str, int], int]:
+    """The rows of those of ``terms`` the vocabulary has, and how many rows it has."""
+    if "terms" not in db.table_names():
+        return {}, 0
+    found: dict[str, int] = {}
+    wanted = list(terms)
+    for start in range(0, len(wanted), 500):
+        part = wanted[start : start + 500]
+        marks = ",".join("?" * len(part))
+        sql = f"select term, row from terms where term in ({marks})"
+        found.update((t, int(r)) for t, r in db.execute(sql, part).fetchall())
+    size = db.execute("select count(*) from terms").fetchone()[0]
+    return found, int(size)
 
 
 def arrays_folder(index_path: Path, build_id: str) -> Path:

@@ -144,12 +144,50 @@ def test_scorer_equals_rank_bm25_on_a_10k_synthetic_sample(settings: BM25Setting
     ours = SparseBM25(
         corpus, settings.variant, settings.k1, settings.b, settings.epsilon, settings.delta
     )
+    assert len(ours.dense) > 0  # the common terms' rows are taken through the dense path
     for q in queries:
         expected = np.asarray(ref.get_scores(q))
         got = ours.get_scores(q)
         assert np.allclose(got, expected, rtol=1e-6, atol=1e-12)
-        top_ref = sorted(range(len(expected)), key=lambda i: (-expected[i], i))[:10]
-        top_ours = sorted(range(len(got)), key=lambda i: (-got[i], i))[:10]
+        top_ref = [i for i in sorted(range(len(expected)), key=lambda i: (-expected[i], i))]
+        top_ref = [i for i in top_ref if expected[i] > 0][:10]
+        top_ours, top_scores = ours.top(q, 10)
         assert [expected[i] for i in top_ours] == pytest.approx(
             [expected[i] for i in top_ref], rel=1e-9
         )
+        assert top_scores.tolist() == pytest.approx([expected[i] for i in top_ref], rel=1e-6)
+
+
+def test_a_table_saved_without_its_dense_rows_scores_the_same(tmp_path: Path) -> None:
+    """An index written before the dense rows existed derives them when it is opened."""
+    from retrieval.scoring import SparseBM25
+
+    corpus = [["common", "a"], ["common", "b"], ["common", "common", "c"], ["d"], ["a", "d"]]
+    built = SparseBM25(corpus, "okapi", 1.2, 0.75)
+    built.save(tmp_path)
+    for name in SparseBM25.DERIVED:
+        (tmp_path / f"{name}.npy").unlink()
+    loaded = SparseBM25.load(tmp_path, built.vocab, len(corpus))
+    assert len(loaded.dense) == len(built.dense) > 0
+    for q in (["common"], ["common", "a", "a"], ["d", "zzz"]):
+        assert loaded.get_scores(q).tolist() == built.get_scores(q).tolist()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_block_top_k_equals_a_full_sort_on_long_arrays(seed: int) -> None:
+    """Long arrays go through the block maxima; heavy ties and few positives included."""
+    from retrieval.scoring import BLOCK, top_indices
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(50 * BLOCK, 90 * BLOCK))
+    levels = rng.choice(
+        [0.0, -1.0, 0.25, 1.0, 1.0, 3.0], size=n, p=[0.6, 0.1, 0.1, 0.1, 0.05, 0.05]
+    )
+    scores = levels if seed % 2 else levels + rng.random(n) * (levels > 0)
+    if seed == 4:
+        scores = np.zeros(n)
+        scores[[7, n - 1, n // 2]] = [2.0, 2.0, 1.0]  # fewer positives than k
+    for k in (1, 3, 10, 20):
+        order = np.lexsort((np.arange(n), -scores))
+        full = [int(i) for i in order if scores[i] > 0][:k]
+        assert top_indices(scores, k).tolist() == full
