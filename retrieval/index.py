@@ -201,7 +201,7 @@ class Retriever:
             max_chars=max_chars,
             extra_meta={"bm25": asdict(bm25)},
             progress=progress,
-            scorer=bm25.make,
+            scorer=bm25.weigh,
             segmenting=segmenting,
         )
         return cls.open(path, tokenizer=tokenizer, bm25=bm25), report

@@ -26,7 +26,7 @@ from .decoding import Plausibility, UndecodableError, decode
 from .errors import CorpusError, IndexInvalidError, IndexWriteError
 from .normalization import to_simplified
 from .schema import Document
-from .scoring import SparseBM25
+from .scoring import Counts, CountsBuilder, SparseBM25, Vocabulary, release_freed_memory
 from .tokenization import Tokenizer, TokenizerSettings
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -227,7 +227,7 @@ def build_index(
     max_chars: int = DEFAULT_MAX_CHARS,
     extra_meta: dict[str, Any] | None = None,
     progress: Progress | None = None,
-    scorer: Callable[[list[list[str]]], SparseBM25] | None = None,
+    scorer: Callable[[Vocabulary, Counts], SparseBM25] | None = None,
     segmenting: Segmenting | None = None,
 ) -> BuildReport:
     """Index ``paths`` into ``index_path``; the old index is usable until the new one is whole.
@@ -255,8 +255,11 @@ def build_index(
     report.removed = sorted(set(old_hashes) - current)
 
     with replacing(index_path) as (tmp, arrays, build_id):
-        corpus = _write(
+        vocab: dict[str, int] = {}
+        counts = CountsBuilder(vocab)
+        _write(
             tmp,
+            counts,
             sources,
             tokenizer,
             token_cache,
@@ -265,13 +268,14 @@ def build_index(
             report,
             segmenting or Segmenting(),
         )
+        token_cache.clear()  # as large as the corpus on a re-run, and no longer needed
+        release_freed_memory()
         furniture = _furniture_words(sources, tokenizer)
         meta = {**signature, **(extra_meta or {}), "built_at": _now()}
-        if scorer is not None and corpus:
-            table = scorer(corpus)
-            table.save(arrays)
+        if scorer is not None and counts.size:
+            scorer(vocab, counts.finish()).save(arrays)
             with contextlib.closing(sqlite_utils.Database(tmp)) as db:
-                store.insert_terms(db, dict(table.vocab))  # type: ignore[call-overload]
+                store.insert_terms(db, vocab)
             meta["arrays"] = build_id
         meta["shared_edges"] = sorted(shared_edges)
         store.set_meta(tmp, {**meta, "furniture_words": furniture})
@@ -299,7 +303,8 @@ def replacing(index_path: Path) -> Iterator[tuple[Path, Path, str]]:
             ) from exc
     except BaseException:
         with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+            for leftover in tmp.parent.glob(tmp.name + "*"):  # with its -journal, if any
+                leftover.unlink(missing_ok=True)
             shutil.rmtree(arrays, ignore_errors=True)
         raise
     _remove_old_arrays(index_path, keep=arrays)
@@ -354,6 +359,7 @@ def _now() -> str:
 
 def _write(
     tmp: Path,
+    counts: CountsBuilder,
     sources: list[_Source],
     tokenizer: Tokenizer,
     token_cache: dict[str, str],
@@ -361,15 +367,14 @@ def _write(
     progress: Progress | None,
     report: BuildReport,
     segmenting: Segmenting,
-) -> list[list[str]]:
-    """Write documents and passages into the new file; return every passage's tokens in order.
+) -> None:
+    """Write documents and passages into the new file and count their terms into ``counts``.
 
     Passages are segmented in batches, by worker processes when a batch is large enough.
     """
     db = store.create(tmp)
     now = _now()
     seq = 0
-    corpus: list[list[str]] = []
     batch: list[tuple[_Source, list[dict[str, Any]]]] = []
     done = 0
 
@@ -385,7 +390,7 @@ def _write(
                     r["tokens"] = found[key]
             documents.append(_document_row(src, now, len(rows)))
             passages.extend(rows)
-            corpus.extend(r["tokens"].split(" ") if r["tokens"] else [] for r in rows)
+        counts.add(r["tokens"].split(" ") if r["tokens"] else [] for r in passages)
         store.insert_documents(db, documents)  # one statement batch each: far fewer savepoints
         store.insert_passages(db, passages)
         for _ in batch:
@@ -399,6 +404,7 @@ def _write(
             pending = 0
             for src in sources:
                 rows = list(_passage_rows(src, token_cache, max_chars, seq))
+                src.paragraphs = []  # in ``rows`` now; a large corpus is not held twice
                 seq += len(rows)
                 batch.append((src, rows))
                 pending += len(rows)
@@ -412,7 +418,6 @@ def _write(
         db.close()
         raise
     db.close()
-    return corpus
 
 
 def _document_row(src: _Source, now: str, passages: int) -> dict[str, Any]:

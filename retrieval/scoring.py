@@ -15,9 +15,11 @@ counts the weights come from are kept too, so an update recomputes the weights e
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -32,6 +34,7 @@ IntArray = np.ndarray[Any, np.dtype[np.int64]]
 _LOAD_LOCK = threading.Lock()
 
 DENSE_SHARE = 4  # a row reaching more than 1/4 of the passages is also kept dense
+_CHUNK = 4_000_000  # postings weighed at a time
 BLOCK = 1024  # top-k: passages per block whose best score is looked at first
 
 
@@ -48,8 +51,8 @@ class Counts:
     passage's length in tokens. A row may be empty (a term of passages since removed)."""
 
     indptr: IntArray
-    indices: IntArray
-    tf: FloatArray
+    indices: np.ndarray[Any, Any]  # int32 (int64 in tables written by docbot 0.1)
+    tf: np.ndarray[Any, Any]  # uint16 (float32 if a count does not fit): whole numbers
     lengths: FloatArray
 
     @classmethod
@@ -58,32 +61,9 @@ class Counts:
     ) -> Counts:
         """Count ``corpus``. ``vocab`` maps terms to rows; a term it lacks is added with the
         next free row, from ``rows`` (default: ``len(vocab)``), the number of rows in use."""
-        free = len(vocab) if rows is None else rows
-        term_ids: list[int] = []
-        doc_ids: list[int] = []
-        tfs: list[int] = []
-        lengths = np.zeros(len(corpus), dtype=np.float64)
-        for d, doc in enumerate(corpus):
-            lengths[d] = len(doc)
-            counts: dict[int, int] = {}
-            for tok in doc:
-                t = vocab.get(tok)
-                if t is None:
-                    t = vocab[tok] = free
-                    free += 1
-                counts[t] = counts.get(t, 0) + 1
-            for t, c in counts.items():
-                term_ids.append(t)
-                doc_ids.append(d)
-                tfs.append(c)
-        terms = np.asarray(term_ids, dtype=np.int64)
-        order = np.argsort(terms, kind="stable")
-        return cls(
-            np.concatenate(([0], np.cumsum(np.bincount(terms, minlength=free)))),
-            np.asarray(doc_ids, dtype=np.int64)[order],
-            np.asarray(tfs, dtype=np.float64)[order],
-            lengths,
-        )
+        builder = CountsBuilder(vocab, rows)
+        builder.add(corpus)
+        return builder.finish()
 
     def changed(self, remap: IntArray, added: Counts) -> Counts:
         """These counts with passages moved or removed (``remap``: old passage -> new
@@ -113,10 +93,74 @@ class Counts:
         lengths[kept:] = added.lengths
         return Counts(
             np.concatenate(([0], np.cumsum(per_row))),
-            np.insert(moved[keep], at, added.indices + kept),
-            np.insert(self.tf[keep], at, added.tf),
+            np.insert(moved[keep], at, added.indices + kept).astype(np.int32),
+            np.insert(self.tf[keep], at, added.tf).astype(np.result_type(self.tf, added.tf)),
             lengths,
         )
+
+
+class CountsBuilder:
+    """Counts passages batch by batch (:meth:`add`), keeping only compact arrays (each
+    batch's postings sorted by term), so that a large corpus is never held as lists of token
+    strings and the table is assembled without sorting every posting at once."""
+
+    def __init__(self, vocab: dict[str, int], rows: int | None = None) -> None:
+        self.vocab = vocab
+        self._gap = (len(vocab) if rows is None else rows) - len(vocab)  # rows not in vocab
+        self.size = 0
+        self._per_row = np.zeros(0, dtype=np.int64)
+        self._parts: list[tuple[np.ndarray[Any, Any], ...]] = []
+        self._lengths: list[FloatArray] = []
+
+    def add(self, corpus: Iterable[Sequence[str]]) -> None:
+        """Count the next passages (numbered after those already added)."""
+        vocab, gap = self.vocab, self._gap
+        terms: list[int] = []
+        tfs: list[int] = []
+        per_doc: list[int] = []
+        lengths: list[int] = []
+        for doc in corpus:
+            counted = Counter(doc)
+            # setdefault's default is evaluated first: a new term gets the next free row
+            terms.extend([vocab.setdefault(tok, len(vocab) + gap) for tok in counted])
+            tfs.extend(counted.values())
+            per_doc.append(len(counted))
+            lengths.append(len(doc))
+        docs = np.repeat(np.arange(self.size, self.size + len(lengths), dtype=np.int32), per_doc)
+        term_ids = np.asarray(terms, dtype=np.int32)
+        order = np.argsort(term_ids, kind="stable")
+        rows, group = np.unique(term_ids[order], return_counts=True)
+        if len(vocab) + gap > len(self._per_row):
+            grown = np.zeros(len(vocab) + gap, dtype=np.int64)
+            grown[: len(self._per_row)] = self._per_row
+            self._per_row = grown
+        self._per_row[rows] += group
+        tf = np.asarray(tfs, dtype=np.uint16 if max(tfs, default=0) < 2**16 else np.float32)
+        self._parts.append((rows, group, docs[order], tf[order]))
+        self._lengths.append(np.asarray(lengths, dtype=np.float64))
+        self.size += len(lengths)
+
+    def finish(self) -> Counts:
+        """The counts of every passage added, as a term -> passage table."""
+        per_row = np.zeros(len(self.vocab) + self._gap, dtype=np.int64)
+        per_row[: len(self._per_row)] = self._per_row
+        indptr = np.concatenate(([0], np.cumsum(per_row)))
+        indices = np.empty(int(indptr[-1]), dtype=np.int32)
+        tf_type = np.result_type(np.uint16, *(part[3].dtype for part in self._parts))
+        tf = np.empty(int(indptr[-1]), dtype=tf_type)
+        free = indptr[:-1].copy()  # where the next posting of each row goes
+        self._parts.reverse()
+        while self._parts:  # batch by batch, freeing each as it is placed
+            rows, group, docs, tfs = self._parts.pop()
+            first = np.cumsum(group) - group  # where each row's group starts in the batch
+            at = np.repeat(free[rows] - first, group) + np.arange(len(docs))
+            indices[at] = docs
+            tf[at] = tfs
+            free[rows] += group
+        lengths = np.concatenate(self._lengths) if self._lengths else np.zeros(0)
+        self._lengths = []
+        release_freed_memory()
+        return Counts(indptr, indices, tf, lengths)
 
 
 class SparseBM25:
@@ -170,39 +214,47 @@ class SparseBM25:
         a removed document) gets IDF 0 and is not part of Okapi's average IDF, as rank_bm25,
         which never sees it, would have it."""
         n = len(counts.lengths)
-        indptr, docs, tf, lengths = counts.indptr, counts.indices, counts.tf, counts.lengths
+        indptr, docs, lengths = counts.indptr, counts.indices, counts.lengths
         df = np.diff(indptr).astype(np.float64)
         present = df > 0
-        terms = np.repeat(np.arange(len(df)), np.diff(indptr))  # the row of every posting
         avgdl = lengths.sum() / n
-        norm = 1 - b + b * lengths[docs] / avgdl  # per posting
         idf = np.zeros(len(df))
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):
             if variant == "okapi":
                 idf[present] = (np.log(n - df + 0.5) - np.log(df + 0.5))[present]
                 average = idf[present].sum() / present.sum() if present.any() else 0.0
                 idf = np.where(present & (idf < 0), epsilon * average, idf)
                 base = np.zeros(len(df))
-                weight = idf[terms] * (tf * (k1 + 1) / (tf + k1 * norm))
-            elif variant == "l":  # rank_bm25 multiplies by the term frequency: tf = 0 adds 0
+            elif variant == "l":
                 idf[present] = (np.log(n + 1) - np.log(df + 0.5))[present]
-                ctd = tf / norm
                 base = np.zeros(len(df))
-                weight = idf[terms] * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
             elif variant == "plus":
                 idf[present] = (np.log(n + 1) - np.log(df))[present]
                 base = idf * delta
-                weight = idf[terms] * (delta + tf * (k1 + 1) / (k1 * norm + tf)) - base[terms]
             else:
                 raise ValueError(f"unknown BM25 variant {variant!r}")
+        data = np.empty(len(docs), dtype=np.float64)
+        for start in range(0, len(docs), _CHUNK):  # bounded temporaries on a large table
+            end = min(start + _CHUNK, len(docs))
+            rows = np.searchsorted(indptr, np.arange(start, end), side="right") - 1
+            w = idf[rows]
+            tf = np.asarray(counts.tf[start:end], dtype=np.float64)
+            norm = 1 - b + b * lengths[docs[start:end]] / avgdl
+            if variant == "okapi":
+                data[start:end] = w * (tf * (k1 + 1) / (tf + k1 * norm))
+            elif variant == "l":  # rank_bm25 multiplies by the term frequency: tf = 0 adds 0
+                ctd = tf / norm
+                data[start:end] = w * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
+            else:
+                data[start:end] = w * (delta + tf * (k1 + 1) / (k1 * norm + tf)) - base[rows]
         self.vocab = vocab
         self.idf: FloatArray = idf
         self.base: FloatArray = base
         self.size = n
         self.indptr = indptr
         self.indices = docs
-        self.data: FloatArray = weight
-        self.tf: FloatArray | None = tf
+        self.data: FloatArray = data
+        self.tf: np.ndarray[Any, Any] | None = counts.tf
         self.lengths: FloatArray | None = lengths
         self._derive()
 
@@ -217,7 +269,7 @@ class SparseBM25:
         return Counts(
             np.asarray(self.indptr),
             np.asarray(self.indices),
-            np.asarray(self.tf, dtype=np.float64),
+            np.asarray(self.tf),
             np.asarray(self.lengths),
         )
 
@@ -238,8 +290,6 @@ class SparseBM25:
         folder.mkdir(parents=True, exist_ok=True)
         for name in self.ARRAYS + self.COUNTED + self.DERIVED:
             array = getattr(self, name)
-            if name == "tf" and array is not None:
-                array = array.astype(np.float32)  # small whole numbers: exact, half the size
             if array is not None:
                 np.save(folder / f"{name}.npy", array, allow_pickle=False)
 
@@ -341,3 +391,14 @@ def _top_small(scores: FloatArray, k: int) -> IntArray:
         cut = -np.partition(-scores[positive], k - 1)[k - 1]
         positive = positive[scores[positive] >= cut]
     return positive[np.lexsort((positive, -scores[positive]))][:k]
+
+
+def release_freed_memory() -> None:
+    """Hand memory freed by a large build back to the system (glibc keeps freed blocks of
+    many mid-sized arrays in its heap, where they still count as resident). A no-op where
+    the C library has no ``malloc_trim``."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        pass

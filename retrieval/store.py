@@ -136,15 +136,20 @@ def insert_documents(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) 
     db.table("documents").insert_all(rows, pk="name")
 
 
+_PASSAGE_COLUMNS = ("id", "seq", "doc", "paragraph", "part", "text", "norm", "tokens")
+
+
 def insert_passages(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) -> None:
-    db.table("passages").insert_all(rows, pk="id", batch_size=1000)
+    """Insert passage rows (one prepared statement: a million rows is the normal case)."""
+    sql = f"insert into passages ({', '.join(_PASSAGE_COLUMNS)}) values ({', '.join('?' * 8)})"
+    db.conn.executemany(sql, ([r[c] for c in _PASSAGE_COLUMNS] for r in rows))
 
 
 def insert_terms(db: sqlite_utils.Database, vocab: dict[str, int]) -> None:
     """The scorer's vocabulary: term -> row of the weight table."""
-    db.table("terms").insert_all(
-        ({"term": t, "row": r} for t, r in vocab.items()), pk="term", batch_size=5000
-    )
+    db.table("terms").create({"term": str, "row": int}, pk="term", if_not_exists=True)
+    with db.conn:
+        db.conn.executemany("insert into terms (term, row) values (?, ?)", vocab.items())
 
 
 def term_rows(db: sqlite_utils.Database, terms: Iterable[str]) -> tuple[dict[str, int], int]:

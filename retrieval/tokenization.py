@@ -11,9 +11,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jieba
 import jieba.posseg
+
+try:  # jieba-rs: the same dictionary and algorithm, compiled (optional: pip install docbot[fast])
+    import rjieba
+except ImportError:  # pragma: no cover - the plain jieba path is the reference
+    rjieba = None  # type: ignore[assignment]
 
 from .normalization import to_simplified
 
@@ -47,6 +53,9 @@ class TokenizerSettings:
     userdict: str | None = None  # path; None means the dictionary shipped with the library
     stopwords: str | None = None  # path; None means the list shipped with the library
     bigrams: bool = True  # also index overlapping Han character bigrams ("#xy")
+    # Who segments: "jieba" (the reference), or "auto": rjieba when it is installed and HMM is
+    # off. Not part of the signature: tests prove both give the same tokens.
+    engine: str = "auto"
 
 
 class Tokenizer:
@@ -75,6 +84,7 @@ class Tokenizer:
         self.stopwords = frozenset(_read_list(stop_text))
         self.signature = self._signature(userdict_text, stop_text)
         self._jieba: jieba.Tokenizer | None = None
+        self._fast: Any = None  # an rjieba.Jieba with the same user dictionary, when used
         self._tagger: jieba.posseg.POSTokenizer | None = None
         self._init_lock = threading.RLock()
 
@@ -89,8 +99,18 @@ class Tokenizer:
         return h.hexdigest()[:16]
 
     def warm(self) -> None:
-        """Load jieba's dictionary and ours now rather than on the first question."""
-        self._segmenter()
+        """Load the dictionaries segmentation uses now rather than on the first question.
+        (When rjieba segments, jieba's own loads on first use: only tagging needs it.)"""
+        if self.uses_rjieba:
+            self._rjieba()
+        else:
+            self._segmenter()
+
+    def _entries(self) -> Iterator[tuple[str, int | None, str | None]]:
+        """(word, frequency, tag) of the user dictionary, in the matching form."""
+        for fields in self._userdict:
+            freq = int(fields[1]) if len(fields) > 1 and fields[1].isdigit() else None
+            yield to_simplified(fields[0]), freq, fields[2] if len(fields) > 2 else None
 
     def _segmenter(self) -> jieba.Tokenizer:
         if self._jieba is not None:
@@ -104,13 +124,30 @@ class Tokenizer:
             tk = jieba.Tokenizer()
             tk.tmp_dir = self.cache_dir
             tk.initialize()
-            for fields in self._userdict:
-                word = to_simplified(fields[0])
-                freq = int(fields[1]) if len(fields) > 1 and fields[1].isdigit() else None
-                tag = fields[2] if len(fields) > 2 else None
+            for word, freq, tag in self._entries():
                 tk.add_word(word, freq, tag)
             self._jieba = tk
         return self._jieba
+
+    def _rjieba(self) -> Any:
+        if self._fast is None:
+            with self._init_lock:
+                if self._fast is None:
+                    fast = rjieba.Jieba()
+                    for word, freq, tag in self._entries():
+                        fast.add_word(word, freq, tag)
+                    self._fast = fast
+        return self._fast
+
+    @property
+    def uses_rjieba(self) -> bool:
+        """Whether segmentation for matching runs on rjieba (jieba-rs) rather than jieba."""
+        return self.settings.engine == "auto" and rjieba is not None and not self.settings.hmm
+
+    def _tokenize(self, text: str, mode: str) -> list[tuple[str, int, int]]:
+        if self.uses_rjieba:
+            return self._rjieba().tokenize(text, mode, False)  # type: ignore[no-any-return]
+        return list(self._segmenter().tokenize(text, mode=mode, HMM=self.settings.hmm))
 
     def word_share(self, text: str) -> float:
         """Share of the Han characters of ``text`` inside dictionary words of two or more
@@ -136,14 +173,11 @@ class Tokenizer:
 
     def _segments(self, text: str) -> Iterator[tuple[str, int, int]]:
         """(token, start, end) of ``text``: numbers whole (and their parts), the rest by jieba."""
-        seg = self._segmenter()
         mode = "search" if self.settings.search_mode else "default"
         pos = 0
         for m in _NUMBER.finditer(text):
             if m.start() > pos:
-                for word, start, end in seg.tokenize(
-                    text[pos : m.start()], mode=mode, HMM=self.settings.hmm
-                ):
+                for word, start, end in self._tokenize(text[pos : m.start()], mode):
                     yield word, pos + start, pos + end
             number = re.sub(r"\s+", "", m.group(0))
             yield number, m.start(), m.end()
@@ -152,7 +186,7 @@ class Tokenizer:
                 yield from ((p, m.start(), m.end()) for p in parts)
             pos = m.end()
         if pos < len(text):
-            for word, start, end in seg.tokenize(text[pos:], mode=mode, HMM=self.settings.hmm):
+            for word, start, end in self._tokenize(text[pos:], mode):
                 yield word, pos + start, pos + end
 
     def tokenize(self, text: str) -> list[str]:

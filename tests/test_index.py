@@ -191,3 +191,21 @@ def test_block_top_k_equals_a_full_sort_on_long_arrays(seed: int) -> None:
         order = np.lexsort((np.arange(n), -scores))
         full = [int(i) for i in order if scores[i] > 0][:k]
         assert top_indices(scores, k).tolist() == full
+
+
+def test_counting_in_batches_gives_the_same_table() -> None:
+    """A build counts batch by batch; the table must not depend on where batches end."""
+    from retrieval.scoring import Counts, CountsBuilder
+
+    rng = np.random.default_rng(2)
+    words = [f"w{i}" for i in range(300)]
+    corpus = [list(rng.choice(words, size=rng.integers(0, 25))) for _ in range(700)]
+    whole = Counts.of(corpus, {})
+    vocab: dict[str, int] = {}
+    builder = CountsBuilder(vocab)
+    for start, end in [(0, 1), (1, 250), (250, 250), (250, 699), (699, 700)]:
+        builder.add(corpus[start:end])
+    parts = builder.finish()
+    assert builder.size == len(corpus) == len(parts.lengths)
+    for name in ("indptr", "indices", "tf", "lengths"):
+        assert np.array_equal(getattr(parts, name), getattr(whole, name)), name

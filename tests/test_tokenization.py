@@ -8,6 +8,8 @@ import jieba
 
 from retrieval import Tokenizer, TokenizerSettings
 
+from .conftest import CORPUS, SHARED_EVAL, needs_eval
+
 
 def test_numbers_stay_tokens(tokenizer: Tokenizer) -> None:
     tokens = tokenizer.tokenize("建成1552个初心堂，党员18.55万名，计划(2021-2023)")
@@ -55,7 +57,7 @@ def test_own_instance_not_jiebas_global(tokenizer: Tokenizer) -> None:
 
 
 def test_cache_goes_to_the_given_folder(tmp_path: Path) -> None:
-    Tokenizer(cache_dir=tmp_path).warm()
+    Tokenizer(TokenizerSettings(engine="jieba"), cache_dir=tmp_path).warm()
     assert list(tmp_path.glob("jieba*.cache"))
 
 
@@ -68,3 +70,49 @@ def test_settings_change_the_signature(jieba_cache: Path) -> None:
 def test_empty_and_punctuation_only_input(tokenizer: Tokenizer) -> None:
     assert tokenizer.tokenize("") == []
     assert tokenizer.tokenize("？！。，、……") == []
+
+
+def _dev_texts() -> list[str]:
+    import json
+
+    texts = [
+        line for p in sorted(CORPUS.glob("0*.txt")) for line in p.read_text("utf-8").split("\n")
+    ]
+    for name in ("drcd", "cmrc"):
+        for part, key in (("passages", "text"), ("questions", "question")):
+            with open(SHARED_EVAL / f"{name}_dev_{part}.jsonl", encoding="utf-8") as f:
+                texts.extend(json.loads(line)[key] for line in f)
+    with open(SHARED_EVAL / "seed_dev_questions.jsonl", encoding="utf-8") as f:
+        texts.extend(json.loads(line)["question"] for line in f)
+    return [t for t in texts if t.strip()]
+
+
+@needs_eval
+def test_rjieba_gives_jiebas_tokens_on_the_corpus_and_dev_sets(jieba_cache: Path) -> None:
+    """rjieba (jieba-rs) only speeds segmentation up: with our user dictionary it must give
+    the same tokens as jieba, the reference, for every corpus line and dev passage and
+    question. (Bags of tokens: BM25 does not see their order.)"""
+    from collections import Counter
+
+    fast = Tokenizer(cache_dir=jieba_cache)
+    reference = Tokenizer(TokenizerSettings(engine="jieba"), cache_dir=jieba_cache)
+    assert fast.uses_rjieba and not reference.uses_rjieba
+    assert fast.signature == reference.signature  # the same index either way
+    texts = _dev_texts()
+    assert sum(map(len, texts)) > 600_000
+    differ = [t for t in texts if Counter(fast.tokenize(t)) != Counter(reference.tokenize(t))]
+    assert differ == []
+
+
+def test_rjieba_takes_a_user_dictionary_as_jieba_does(tmp_path: Path, jieba_cache: Path) -> None:
+    userdict = tmp_path / "userdict.txt"
+    userdict.write_text("初心暖驿 5 n\n红树林党建\n蓝海行動 3\n", encoding="utf-8")
+    text = "深圳的初心暖驿和红树林党建工作，還有蓝海行动都很好"
+    fast = Tokenizer(TokenizerSettings(userdict=str(userdict)), cache_dir=jieba_cache)
+    reference = Tokenizer(
+        TokenizerSettings(userdict=str(userdict), engine="jieba"), cache_dir=jieba_cache
+    )
+    assert fast.uses_rjieba
+    got = fast.tokenize(text)
+    assert {"初心暖驿", "红树林党建", "蓝海行动"} <= set(got)
+    assert sorted(got) == sorted(reference.tokenize(text))
