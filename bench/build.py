@@ -1,6 +1,6 @@
 """End-to-end indexing time and peak memory: files in, a searchable index out.
 
-    python -m bench.build [--passages 100000 1000000] [--workers 2]
+    python -m bench.build [--passages 100000 1000000] [--workers 2] [--engine jieba]
 
 The corpus is generated on the fly (seeded, never committed): documents of 50 paragraphs of
 about 150 characters, each paragraph a run of real sentences drawn from the DRCD (Traditional)
@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from retrieval import Retriever, Tokenizer
+from retrieval import Retriever, Tokenizer, TokenizerSettings
 from retrieval.ingest import Segmenting
 
 REPO = Path(__file__).resolve().parent.parent
@@ -66,6 +66,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--passages", type=int, nargs="*", default=[100_000, 1_000_000])
     ap.add_argument("--workers", type=int, default=None, help="segmenting processes")
+    ap.add_argument("--engine", choices=["auto", "jieba"], default="auto", help="who segments")
     args = ap.parse_args()
     segmenting = Segmenting() if args.workers is None else Segmenting(workers=args.workers)
     print("| passages | characters | workers | build | chars/s | peak RSS | index on disk |")
@@ -75,7 +76,7 @@ def main() -> None:
             corpus = Path(d) / "corpus"
             corpus.mkdir()
             chars = write_corpus(corpus, n)
-            tokenizer = Tokenizer(cache_dir=d)
+            tokenizer = Tokenizer(TokenizerSettings(engine=args.engine), cache_dir=d)
             tokenizer.warm()
             t = time.perf_counter()
             r = Retriever.build(
