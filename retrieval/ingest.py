@@ -187,7 +187,7 @@ def read_sources(
     return pages + records
 
 
-def _settings_signature(tokenizer: Tokenizer, max_chars: int) -> dict[str, Any]:
+def settings_signature(tokenizer: Tokenizer, max_chars: int) -> dict[str, Any]:
     return {"tokenizer": tokenizer.signature, "max_chars": max_chars}
 
 
@@ -241,7 +241,7 @@ def build_index(
     sources = read_sources(
         paths, report, plausibility=tokenizer.word_share, shared_edges=shared_edges
     )
-    signature = _settings_signature(tokenizer, max_chars)
+    signature = settings_signature(tokenizer, max_chars)
     old_hashes, token_cache, report.rebuilt_because = _previous(index_path, signature)
     for src in sources:
         name, digest = src.document.name, src.hash
@@ -270,8 +270,8 @@ def build_index(
         )
         token_cache.clear()  # as large as the corpus on a re-run, and no longer needed
         release_freed_memory()
-        furniture = _furniture_words(sources, tokenizer)
-        meta = {**signature, **(extra_meta or {}), "built_at": _now()}
+        furniture = furniture_words(sources, tokenizer)
+        meta = {**signature, **(extra_meta or {}), "built_at": utc_now()}
         if scorer is not None and counts.size:
             scorer(vocab, counts.finish()).save(arrays)
             with contextlib.closing(sqlite_utils.Database(tmp)) as db:
@@ -336,7 +336,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _furniture_words(sources: list[_Source], tokenizer: Tokenizer) -> list[str]:
+def furniture_words(sources: list[_Source], tokenizer: Tokenizer) -> list[str]:
     """Words of the page furniture that cleaning took out (copyright, contact, share widgets).
 
     A question made of these asks about the website, not about the articles.
@@ -353,7 +353,7 @@ def _cache_key(norm: str, title_norm: str) -> str:
     return norm + "\n" + title_norm
 
 
-def _now() -> str:
+def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
@@ -373,7 +373,7 @@ def _write(
     Passages are segmented in batches, by worker processes when a batch is large enough.
     """
     db = store.create(tmp)
-    now = _now()
+    now = utc_now()
     seq = 0
     batch: list[tuple[_Source, list[dict[str, Any]]]] = []
     done = 0
@@ -388,7 +388,7 @@ def _write(
                 key = r.pop("key")
                 if r["tokens"] is None:
                     r["tokens"] = found[key]
-            documents.append(_document_row(src, now, len(rows)))
+            documents.append(document_row(src, now, len(rows)))
             passages.extend(rows)
         counts.add(r["tokens"].split(" ") if r["tokens"] else [] for r in passages)
         store.insert_documents(db, documents)  # one statement batch each: far fewer savepoints
@@ -403,7 +403,7 @@ def _write(
         with db.conn:
             pending = 0
             for src in sources:
-                rows = list(_passage_rows(src, token_cache, max_chars, seq))
+                rows = list(passage_rows(src, token_cache, max_chars, seq))
                 src.paragraphs = []  # in ``rows`` now; a large corpus is not held twice
                 seq += len(rows)
                 batch.append((src, rows))
@@ -420,7 +420,7 @@ def _write(
     db.close()
 
 
-def _document_row(src: _Source, now: str, passages: int) -> dict[str, Any]:
+def document_row(src: _Source, now: str, passages: int) -> dict[str, Any]:
     doc = src.document
     return {
         "name": doc.name,
@@ -468,7 +468,7 @@ def _segment(key: str) -> str:
     return " ".join(_worker_tokenizer.tokens_of_normalized(key))
 
 
-def _passage_rows(
+def passage_rows(
     src: _Source, token_cache: dict[str, str], max_chars: int, seq: int
 ) -> Iterable[dict[str, Any]]:
     title_norm = to_simplified(src.document.title)

@@ -26,13 +26,13 @@ from .errors import IndexInvalidError, IndexMissingError
 from .ingest import (
     BuildReport,
     Segmenting,
-    _document_row,
-    _furniture_words,
-    _now,
-    _passage_rows,
-    _settings_signature,
+    document_row,
+    furniture_words,
+    passage_rows,
     read_sources,
     replacing,
+    settings_signature,
+    utc_now,
 )
 from .scoring import Counts, SparseBM25, Vocabulary
 from .tokenization import Tokenizer
@@ -60,7 +60,7 @@ def update_index(
         raise IndexMissingError(f"No index at {index_path}. Build it first with: docbot index")
     db, meta = store.open_store(index_path)
     try:
-        signature = _settings_signature(tokenizer, max_chars)
+        signature = settings_signature(tokenizer, max_chars)
         wanted = {**signature, **(extra_meta or {})}
         if any(meta.get(k) != v for k, v in wanted.items()):
             raise IndexInvalidError(
@@ -119,9 +119,9 @@ def update_index(
             )
             report.passages = kept + len(added_tokens)
             furniture = set(meta.get("furniture_words", []))
-            furniture.update(_furniture_words(coming, tokenizer))
+            furniture.update(furniture_words(coming, tokenizer))
             values: dict[str, Any] = {
-                "built_at": _now(),
+                "built_at": utc_now(),
                 "furniture_words": sorted(furniture),
                 "shared_edges": sorted(shared_edges),
                 "arrays": None,
@@ -189,11 +189,11 @@ def _write_changes(
         db.execute(f"delete from documents where name in ({marks})", part)
     for old, new in moves:
         db.execute("update passages set seq = ? where seq = ?", (new, old))
-    now = _now()
+    now = utc_now()
     seq = kept
     batch = []
     for src in coming:
-        rows = list(_passage_rows(src, {}, max_chars, seq))
+        rows = list(passage_rows(src, {}, max_chars, seq))
         seq += len(rows)
         batch.append((src, rows))
     keys = [r["key"] for _, rows in batch for r in rows]
@@ -205,7 +205,7 @@ def _write_changes(
             r["tokens"] = found[r.pop("key")]
             tokens.append(r["tokens"].split(" ") if r["tokens"] else [])
             passages.append(r)
-    store.insert_documents(db, [_document_row(src, now, len(rows)) for src, rows in batch])
+    store.insert_documents(db, [document_row(src, now, len(rows)) for src, rows in batch])
     store.insert_passages(db, passages)
     known, size = store.term_rows(db, {t for doc in tokens for t in doc})
     return tokens, known, size
