@@ -126,7 +126,7 @@ def du(path: Path) -> int:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     args = ap.parse_args()
     print(
         "| passages | write (synthetic tokens) | size on disk | open | open → first answer "
