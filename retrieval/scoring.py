@@ -84,11 +84,11 @@ class Counts:
         kept_end = np.cumsum(per_row)  # where each row ends among the kept postings
         added_per_row = np.diff(added.indptr)
         added_rows = np.repeat(np.arange(len(added_per_row)), added_per_row)
-        kept = int(np.count_nonzero(remap >= 0))
+        live = remap >= 0
+        kept = int(np.count_nonzero(live))
         at = kept_end[added_rows]
         per_row[: len(added_per_row)] += added_per_row
         lengths = np.zeros(kept + len(added.lengths), dtype=np.float64)
-        live = remap >= 0
         lengths[remap[live]] = self.lengths[live]
         lengths[kept:] = added.lengths
         return Counts(

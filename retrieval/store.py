@@ -152,17 +152,22 @@ def insert_terms(db: sqlite_utils.Database, vocab: dict[str, int]) -> None:
         db.conn.executemany("insert into terms (term, row) values (?, ?)", vocab.items())
 
 
+def in_groups(values: Iterable[str]) -> Iterator[tuple[str, list[str]]]:
+    """``values`` in groups small enough for one ``in (...)`` clause: (placeholders, group)."""
+    wanted = list(values)
+    for start in range(0, len(wanted), 500):
+        group = wanted[start : start + 500]
+        yield ",".join("?" * len(group)), group
+
+
 def term_rows(db: sqlite_utils.Database, terms: Iterable[str]) -> tuple[dict[str, int], int]:
     """The rows of those of ``terms`` the vocabulary has, and how many rows it has."""
     if "terms" not in db.table_names():
         return {}, 0
     found: dict[str, int] = {}
-    wanted = list(terms)
-    for start in range(0, len(wanted), 500):
-        part = wanted[start : start + 500]
-        marks = ",".join("?" * len(part))
+    for marks, group in in_groups(terms):
         sql = f"select term, row from terms where term in ({marks})"
-        found.update((t, int(r)) for t, r in db.execute(sql, part).fetchall())
+        found.update((t, int(r)) for t, r in db.execute(sql, group).fetchall())
     size = db.execute("select count(*) from terms").fetchone()[0]
     return found, int(size)
 

@@ -73,29 +73,28 @@ def update_index(
         sources = read_sources(
             add, report, plausibility=tokenizer.word_share, shared_edges=shared_edges
         )
+        coming = []  # the sources to (re)index: new or changed
         for src in sources:
             name = src.document.name
-            if name not in hashes:
-                report.added.append(name)
-            elif hashes[name] == src.hash:
+            if hashes.get(name) == src.hash:
                 report.unchanged.append(name)
-            else:
-                report.changed.append(name)
+                continue
+            (report.changed if name in hashes else report.added).append(name)
+            coming.append(src)
         for name in remove:
             if name in hashes:
                 report.removed.append(name)
             else:
                 report.skipped.append((name, "not in the index"))
+        report.documents = len(hashes) - len(report.removed) + len(report.added)
         going = report.changed + report.removed
+        if not coming and not going:
+            report.passages = size
+            return report
         slots = _slots_of(db, going)
         old_table = _old_table(index_path, meta, db, size)
     finally:
         db.close()
-    coming = [s for s in sources if s.document.name in set(report.added + report.changed)]
-    report.documents = len(hashes) - len(report.removed) + len(report.added)
-    if not coming and not going:
-        report.passages = size
-        return report
 
     kept = size - len(slots)
     remap = np.arange(size, dtype=np.int64)
@@ -141,10 +140,8 @@ def update_index(
 def _slots_of(db: Any, names: list[str]) -> list[int]:
     """The passage numbers of the documents ``names``, ascending."""
     out: list[int] = []
-    for start in range(0, len(names), 500):
-        part = names[start : start + 500]
-        marks = ",".join("?" * len(part))
-        rows = db.execute(f"select seq from passages where doc in ({marks})", part).fetchall()
+    for marks, group in store.in_groups(names):
+        rows = db.execute(f"select seq from passages where doc in ({marks})", group).fetchall()
         out.extend(int(r[0]) for r in rows)
     return sorted(out)
 
@@ -182,11 +179,9 @@ def _write_changes(
 ) -> tuple[list[list[str]], dict[str, int], int]:
     """Delete, move and insert rows; return the added passages' tokens, the rows of the
     terms they use that the index already has, and how many terms it has."""
-    for start in range(0, len(going), 500):
-        part = going[start : start + 500]
-        marks = ",".join("?" * len(part))
-        db.execute(f"delete from passages where doc in ({marks})", part)
-        db.execute(f"delete from documents where name in ({marks})", part)
+    for marks, group in store.in_groups(going):
+        db.execute(f"delete from passages where doc in ({marks})", group)
+        db.execute(f"delete from documents where name in ({marks})", group)
     for old, new in moves:
         db.execute("update passages set seq = ? where seq = ?", (new, old))
     now = utc_now()
