@@ -15,7 +15,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from retrieval import BM25Settings, RetrievalError, Retriever, Tokenizer, TokenizerSettings
+from retrieval import (
+    BM25Settings,
+    JudgeSettings,
+    RetrievalError,
+    Retriever,
+    Tokenizer,
+    TokenizerSettings,
+)
 from retrieval.normalization import convert
 
 from . import config as config_module
@@ -48,13 +55,12 @@ def bm25_settings(cfg: Config) -> BM25Settings:
     return BM25Settings(r.variant, r.k1, r.b, r.epsilon, r.delta)  # type: ignore[arg-type]
 
 
-def service_settings(cfg: Config) -> ServiceSettings:
-    return ServiceSettings(
-        k=cfg.retrieval.k,
-        min_coverage=cfg.answer.min_coverage,
-        rerank=cfg.retrieval.rerank,
-        traditional_config=cfg.answer.traditional,
-        simplified_config=cfg.answer.simplified,
+def make_service(cfg: Config, retriever: Retriever) -> Service:
+    return Service(
+        retriever,
+        ServiceSettings(k=cfg.retrieval.k, rerank=cfg.retrieval.rerank),
+        JudgeSettings(min_coverage=cfg.answer.min_coverage),
+        (cfg.answer.traditional, cfg.answer.simplified),
     )
 
 
@@ -183,7 +189,7 @@ def cmd_ask(args: argparse.Namespace, cfg: Config) -> int:
     retriever = open_retriever(
         cfg, tokenizer, build_if_missing=cfg.index.path == Config().index.path
     )
-    service = Service(retriever, service_settings(cfg))
+    service = make_service(cfg, retriever)
     conversation = Conversation() if args.conversation else None
     questions = [args.question] if args.question is not None else _stdin_lines(sys.stdin)
     colour = _use_colour(cfg, sys.stdout)
@@ -213,9 +219,7 @@ def cmd_console(args: argparse.Namespace, cfg: Config) -> int:
 
     tokenizer = make_tokenizer(cfg)
     retriever = open_retriever(cfg, tokenizer, build_if_missing=True)
-    return run_console(
-        Service(retriever, service_settings(cfg)), colour=_use_colour(cfg, sys.stdout)
-    )
+    return run_console(make_service(cfg, retriever), colour=_use_colour(cfg, sys.stdout))
 
 
 def cmd_eval(args: argparse.Namespace, cfg: Config) -> int:
@@ -233,7 +237,7 @@ def cmd_eval(args: argparse.Namespace, cfg: Config) -> int:
             )
         else:
             retriever = open_retriever(cfg, tokenizer, build_if_missing=True)
-        service = Service(retriever, service_settings(cfg))
+        service = make_service(cfg, retriever)
 
         def ask(text: str) -> tuple[list[Any], bool]:
             answer = service.ask(text)
@@ -276,7 +280,7 @@ def cmd_telegram(args: argparse.Namespace, cfg: Config) -> int:
 
     def reindex() -> Service:
         fresh = build(cfg, cfg.index.corpus, cfg.index.path, tokenizer, quiet=True)
-        return Service(fresh, service_settings(cfg))
+        return make_service(cfg, fresh)
 
     questions = QuestionLog.open(
         question_log_path(cfg),
@@ -284,7 +288,7 @@ def cmd_telegram(args: argparse.Namespace, cfg: Config) -> int:
         keep_days=cfg.telegram.log_retention_days,
     )
     state = tg.BotState(
-        Service(retriever, service_settings(cfg)),
+        make_service(cfg, retriever),
         questions,
         cfg.telegram,
         reindex,

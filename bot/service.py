@@ -10,13 +10,12 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from retrieval import Hit, Query, Retriever, detect_script
+from retrieval import Hit, JudgeSettings, Query, Retriever, detect_script
 from retrieval.answer_type import AnswerType, expected_answer
 from retrieval.chunking import split_sentences
 from retrieval.normalization import Script, convert, matching_form_with_map, to_simplified
 
 MAX_QUESTION_CHARS = 500
-FURNITURE_SHARE = 0.3
 POOL = 10  # passages considered for citations and the best sentence
 
 
@@ -79,11 +78,14 @@ class Conversation:
 
 @dataclass(frozen=True)
 class ServiceSettings:
+    """How many passages an answer cites, and whether the answer-type preference reranks."""
+
     k: int = 3
-    min_coverage: float = 0.15
     rerank: bool = True
-    traditional_config: str = "s2t"
-    simplified_config: str = "t2s"
+
+    def __post_init__(self) -> None:
+        if self.k < 1:
+            raise ValueError(f"k must be at least 1, got {self.k}")
 
 
 # A question word of its own makes a question complete, not a follow-up (怎么做, 是谁, 吗).
@@ -107,9 +109,17 @@ def _pos_class(flag: str) -> str | None:
 class Service:
     """Turns questions into Answers with one :class:`~retrieval.Retriever`."""
 
-    def __init__(self, retriever: Retriever, settings: ServiceSettings | None = None) -> None:
+    def __init__(
+        self,
+        retriever: Retriever,
+        settings: ServiceSettings | None = None,
+        judging: JudgeSettings | None = None,
+        display: tuple[str, str] = ("s2t", "t2s"),
+    ) -> None:
         self.retriever = retriever
         self.settings = settings or ServiceSettings()
+        self.judging = judging or JudgeSettings()
+        self.display_configs = display  # (to Traditional, to Simplified)
 
     # --- the answer ----------------------------------------------------------------------
 
@@ -182,7 +192,7 @@ class Service:
         - it asks how much an attribute is ("…的经费是多少") and the best passage does not name
           that attribute at all.
         """
-        if coverage < self.settings.min_coverage:
+        if coverage < self.judging.min_coverage:
             return False
         r = self.retriever
         words = set(query.known) | set(query.unknown)
@@ -193,7 +203,7 @@ class Service:
             for w in words - best
             if w in r.furniture_words and not r.document_frequency(w)
         )
-        if furniture / total >= FURNITURE_SHARE:
+        if furniture / total >= self.judging.furniture_share:
             return False
         tags = self.retriever.tokenizer.tag(question)
         if any(_is_unknown_entity(w, tags, r) for w in query.unknown):
@@ -248,11 +258,7 @@ class Service:
     # --- pieces of the answer ------------------------------------------------------------
 
     def display(self, text: str, script: Script) -> str:
-        config = (
-            self.settings.traditional_config
-            if script == "traditional"
-            else self.settings.simplified_config
-        )
+        config = self.display_configs[0 if script == "traditional" else 1]
         return convert(text, config)
 
     def _citations(self, hits: Sequence[Hit], query: Query, script: Script) -> list[Citation]:

@@ -6,12 +6,14 @@ for hit in retriever.search("肇庆建成了多少个初心堂？", k=3):
     print(hit.title, hit.paragraph, hit.text)
 """
 
+from .answerability import JudgeSettings
 from .errors import (
     CorpusError,
     IndexInvalidError,
     IndexMissingError,
     IndexWriteError,
     RetrievalError,
+    SettingsError,
 )
 from .index import BM25Settings, Query, Retriever
 from .ingest import BuildReport, Segmenting
@@ -28,11 +30,13 @@ __all__ = [
     "IndexInvalidError",
     "IndexMissingError",
     "IndexWriteError",
+    "JudgeSettings",
     "Passage",
     "Query",
     "RetrievalError",
     "Retriever",
     "Segmenting",
+    "SettingsError",
     "Tokenizer",
     "TokenizerSettings",
     "detect_script",

@@ -21,3 +21,7 @@ class CorpusError(RetrievalError):
 
 class IndexWriteError(RetrievalError):
     """A new index could not be written (disk full, read-only folder); the old one stands."""
+
+
+class SettingsError(RetrievalError, ValueError):
+    """A settings value is out of range or of the wrong kind; the message says what is allowed."""

@@ -18,7 +18,7 @@ import numpy as np
 from . import store
 from .answer_type import AnswerType, expected_answer
 from .chunking import DEFAULT_MAX_CHARS
-from .errors import RetrievalError
+from .errors import RetrievalError, SettingsError
 from .ingest import BuildReport, Progress, Segmenting, build_index
 from .normalization import to_simplified
 from .schema import Document, Hit
@@ -47,9 +47,13 @@ class BM25Settings:
 
     def __post_init__(self) -> None:
         if self.variant not in _VARIANTS:
-            raise RetrievalError(f"Unknown BM25 variant {self.variant!r}: use okapi, l or plus")
-        if self.k1 < 0 or not 0 <= self.b <= 1:
-            raise RetrievalError("BM25 needs k1 >= 0 and 0 <= b <= 1")
+            raise SettingsError(f"unknown BM25 variant {self.variant!r}: use okapi, l or plus")
+        if self.k1 < 0:
+            raise SettingsError(f"k1 must be at least 0, got {self.k1}")
+        if not 0 <= self.b <= 1:
+            raise SettingsError(f"b must be between 0 and 1, got {self.b}")
+        if self.epsilon < 0 or self.delta < 0:
+            raise SettingsError("epsilon and delta must be at least 0")
 
     def make(self, corpus: list[list[str]]) -> SparseBM25:
         """The scorer for these settings over ``corpus`` (tokenized passages)."""
