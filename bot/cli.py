@@ -16,103 +16,29 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from retrieval import (
-    BM25Settings,
-    JudgeSettings,
     RetrievalError,
     Retriever,
-    Tokenizer,
-    TokenizerSettings,
 )
 from retrieval.normalization import convert
 
 from . import config as config_module
+from .app import (
+    bm25_settings,
+    build,
+    make_service,
+    make_tokenizer,
+    open_retriever,
+    question_log_path,
+)
 from .config import Config, ConfigError
 from .evaluation import QuestionFileError, Report, evaluate, load_questions
 from .questionlog import QuestionLogError
 from .render import console_text
-from .service import Answer, Conversation, Service, ServiceSettings
+from .service import Answer, Conversation, Service
 
 
 class UsageError(Exception):
     """Bad command-line input (exit status 2)."""
-
-
-def make_tokenizer(cfg: Config) -> Tokenizer:
-    t = cfg.tokenizer
-    settings = TokenizerSettings(
-        search_mode=t.search_mode,
-        hmm=t.hmm,
-        bigrams=t.bigrams,
-        userdict=str(t.userdict) if t.userdict else None,
-        stopwords=str(t.stopwords) if t.stopwords else None,
-    )
-    t.cache_dir.mkdir(parents=True, exist_ok=True)
-    return Tokenizer(settings, cache_dir=t.cache_dir)
-
-
-def bm25_settings(cfg: Config) -> BM25Settings:
-    r = cfg.retrieval
-    return BM25Settings(r.variant, r.k1, r.b, r.epsilon, r.delta)  # type: ignore[arg-type]
-
-
-def make_service(cfg: Config, retriever: Retriever) -> Service:
-    return Service(
-        retriever,
-        ServiceSettings(k=cfg.retrieval.k, rerank=cfg.retrieval.rerank),
-        JudgeSettings(min_coverage=cfg.answer.min_coverage),
-        (cfg.answer.traditional, cfg.answer.simplified),
-    )
-
-
-def build(
-    cfg: Config, paths: Sequence[Path], index: Path, tokenizer: Tokenizer, quiet: bool = False
-) -> Retriever:
-    """Index ``paths`` into ``index``, telling the user what happened on stderr."""
-    progress = _progress_bar if sys.stderr.isatty() and not quiet else None
-    retriever, report = Retriever.build_with_report(
-        paths,
-        index,
-        tokenizer=tokenizer,
-        bm25=bm25_settings(cfg),
-        max_chars=cfg.index.max_chars,
-        progress=progress,
-    )
-    if progress:
-        print(file=sys.stderr)
-    if not quiet:
-        if report.rebuilt_because:
-            print(f"Rebuilding the whole index: {report.rebuilt_because}.", file=sys.stderr)
-        for name, why in report.skipped:
-            print(f"Skipped {name}: {why}", file=sys.stderr)
-        print(
-            f"Indexed {report.documents} documents, {report.passages} passages into {index} "
-            f"({len(report.added)} added, {len(report.changed)} changed, "
-            f"{len(report.unchanged)} unchanged, {len(report.removed)} removed).",
-            file=sys.stderr,
-        )
-    return retriever
-
-
-def _progress_bar(done: int, total: int) -> None:
-    width = 30
-    filled = width * done // max(total, 1)
-    print(
-        f"\rIndexing [{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
-        end="",
-        file=sys.stderr,
-    )
-
-
-def open_retriever(cfg: Config, tokenizer: Tokenizer, build_if_missing: bool) -> Retriever:
-    """The configured index; built from the configured corpus first if it does not exist yet."""
-    index = cfg.index.path
-    if not index.exists() and build_if_missing:
-        print(
-            f"No index at {index} yet; building it from {', '.join(map(str, cfg.index.corpus))}.",
-            file=sys.stderr,
-        )
-        return build(cfg, cfg.index.corpus, index, tokenizer)
-    return Retriever.open(index, tokenizer=tokenizer, bm25=bm25_settings(cfg))
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -318,11 +244,6 @@ def cmd_stats(args: argparse.Namespace, cfg: Config) -> int:
     questions = QuestionLog.open_existing(question_log_path(cfg))
     print(format_stats(questions.stats(days=args.days)))
     return 0
-
-
-def question_log_path(cfg: Config) -> Path:
-    """The question log lives beside the index, in a file of its own."""
-    return cfg.index.path.with_name("questions.db")
 
 
 # --- wiring ------------------------------------------------------------------------------

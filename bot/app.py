@@ -1,0 +1,95 @@
+"""The wiring: configuration -> tokenizer, index, service, question log; building the index."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from retrieval import BM25Settings, JudgeSettings, Retriever, Tokenizer, TokenizerSettings
+
+from .config import Config
+from .service import Service, ServiceSettings
+
+
+def make_tokenizer(cfg: Config) -> Tokenizer:
+    t = cfg.tokenizer
+    settings = TokenizerSettings(
+        search_mode=t.search_mode,
+        hmm=t.hmm,
+        bigrams=t.bigrams,
+        userdict=str(t.userdict) if t.userdict else None,
+        stopwords=str(t.stopwords) if t.stopwords else None,
+    )
+    t.cache_dir.mkdir(parents=True, exist_ok=True)
+    return Tokenizer(settings, cache_dir=t.cache_dir)
+
+
+def bm25_settings(cfg: Config) -> BM25Settings:
+    r = cfg.retrieval
+    return BM25Settings(r.variant, r.k1, r.b, r.epsilon, r.delta)  # type: ignore[arg-type]
+
+
+def make_service(cfg: Config, retriever: Retriever) -> Service:
+    return Service(
+        retriever,
+        ServiceSettings(k=cfg.retrieval.k, rerank=cfg.retrieval.rerank),
+        JudgeSettings(min_coverage=cfg.answer.min_coverage),
+        (cfg.answer.traditional, cfg.answer.simplified),
+    )
+
+
+def build(
+    cfg: Config, paths: Sequence[Path], index: Path, tokenizer: Tokenizer, quiet: bool = False
+) -> Retriever:
+    """Index ``paths`` into ``index``, telling the user what happened on stderr."""
+    progress = _progress_bar if sys.stderr.isatty() and not quiet else None
+    retriever, report = Retriever.build_with_report(
+        paths,
+        index,
+        tokenizer=tokenizer,
+        bm25=bm25_settings(cfg),
+        max_chars=cfg.index.max_chars,
+        progress=progress,
+    )
+    if progress:
+        print(file=sys.stderr)
+    if not quiet:
+        if report.rebuilt_because:
+            print(f"Rebuilding the whole index: {report.rebuilt_because}.", file=sys.stderr)
+        for name, why in report.skipped:
+            print(f"Skipped {name}: {why}", file=sys.stderr)
+        print(
+            f"Indexed {report.documents} documents, {report.passages} passages into {index} "
+            f"({len(report.added)} added, {len(report.changed)} changed, "
+            f"{len(report.unchanged)} unchanged, {len(report.removed)} removed).",
+            file=sys.stderr,
+        )
+    return retriever
+
+
+def _progress_bar(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    print(
+        f"\rIndexing [{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
+        end="",
+        file=sys.stderr,
+    )
+
+
+def open_retriever(cfg: Config, tokenizer: Tokenizer, build_if_missing: bool) -> Retriever:
+    """The configured index; built from the configured corpus first if it does not exist yet."""
+    index = cfg.index.path
+    if not index.exists() and build_if_missing:
+        print(
+            f"No index at {index} yet; building it from {', '.join(map(str, cfg.index.corpus))}.",
+            file=sys.stderr,
+        )
+        return build(cfg, cfg.index.corpus, index, tokenizer)
+    return Retriever.open(index, tokenizer=tokenizer, bm25=bm25_settings(cfg))
+
+
+def question_log_path(cfg: Config) -> Path:
+    """The question log lives beside the index, in a file of its own."""
+    return cfg.index.path.with_name("questions.db")
