@@ -20,8 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from retrieval import Retriever, Tokenizer, TokenizerSettings
-from retrieval.ingest import Segmenting
+from retrieval import Retriever, Segmenting, Tokenizer, TokenizerSettings, build_index
 
 REPO = Path(__file__).resolve().parent.parent
 EVAL = REPO.parent / "shared" / "eval"
@@ -67,7 +66,7 @@ def build_row(
 ) -> str:
     """Index ``sources`` into ``d``, then open the index again and answer one question."""
     t = time.perf_counter()
-    Retriever.build(sources, d / "docbot.db", tokenizer=tokenizer, segmenting=seg)
+    build_index(sources, d / "docbot.db", tokenizer=tokenizer, segmenting=seg)
     took = time.perf_counter() - t
     t = time.perf_counter()
     r = Retriever.open(d / "docbot.db", tokenizer=tokenizer)

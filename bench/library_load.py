@@ -16,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from retrieval import Retriever, Tokenizer
+from retrieval import Retriever, Tokenizer, build_index
 
 REPO = Path(__file__).resolve().parent.parent
 EVAL = REPO.parent / "shared" / "eval"
@@ -35,7 +35,8 @@ def main() -> None:
         corpus = tmp / "corpus"
         corpus.mkdir()
         shutil.copy(EVAL / "drcd_dev_passages.jsonl", corpus / "drcd.jsonl")
-        retriever = Retriever.build([corpus], tmp / "i.db", tokenizer=tokenizer)
+        build_index([corpus], tmp / "i.db", tokenizer=tokenizer)
+        retriever = Retriever.open(tmp / "i.db", tokenizer=tokenizer)
         serial = {q: [h.passage_id for h in retriever.search(q)] for q in questions}
         errors: list[BaseException] = []
         mismatches = 0
@@ -59,7 +60,7 @@ def main() -> None:
             (corpus / "extra.txt").write_text(
                 "新增的一篇文章，讲网球和奥运会。\n" * 5, encoding="utf-8"
             )
-            Retriever.build([corpus], tmp / "i.db", tokenizer=tokenizer)
+            build_index([corpus], tmp / "i.db", tokenizer=tokenizer)
 
         threads = [threading.Thread(target=worker, args=(n,)) for n in range(args.threads)]
         started = time.monotonic()

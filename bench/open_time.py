@@ -7,16 +7,14 @@ index is written with the store's own functions from synthetic tokens (the same 
 `docbot index` writes: SQLite file, terms table, memory-mapped weight table). Each open is
 measured in a fresh process, with jieba's dictionary loaded before the clock starts.
 The updates add one real article of the bundled corpus, replace it with a changed copy and
-remove one of the synthetic documents, each timed end to end (Retriever.update: read,
+remove one of the synthetic documents, each timed end to end (update_index: read,
 clean, segment, copy and change the file, recompute the weight table, reopen).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -24,17 +22,16 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-import sqlite_utils
-
 from bench.speed import synthetic
-from retrieval import BM25Settings, Tokenizer, store
+from retrieval import BM25Settings, Tokenizer
+from retrieval.store import IndexFile
 
 REPO = Path(__file__).resolve().parent.parent
 
 MEASURE = """
 import json, sys, time
 sys.path.insert(0, {repo!r})
-from retrieval import Retriever, Tokenizer
+from retrieval import Question, Retriever, Tokenizer, update_index
 def rss():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS:"):
@@ -45,24 +42,24 @@ before = rss()
 t = time.perf_counter()
 r = Retriever.open({path!r}, tokenizer=tokenizer)
 opened = time.perf_counter() - t
-hits = r.search_tokens(["w1", "w25", "w300"], 10)
+hits = r.search(Question("", ("w1", "w25", "w300"), (), ()), 10)
 first = time.perf_counter() - t
 rss_open = rss() - before
 times = {{}}
 article = {article!r}
 copy = {copy!r}
 t = time.perf_counter()
-r, _ = Retriever.update({path!r}, add=[article], tokenizer=tokenizer)
+update_index({path!r}, add=[article], tokenizer=tokenizer)
 times["add"] = time.perf_counter() - t
 with open(article, encoding="utf-8") as f:
     text = f.read()
 with open(copy, "w", encoding="utf-8") as f:
     f.write(text + "\\n\\n补充一段新的内容。\\n")
 t = time.perf_counter()
-r, _ = Retriever.update({path!r}, add=[copy], tokenizer=tokenizer)
+update_index({path!r}, add=[copy], tokenizer=tokenizer)
 times["replace"] = time.perf_counter() - t
 t = time.perf_counter()
-r, _ = Retriever.update({path!r}, remove=["d5"], tokenizer=tokenizer)
+update_index({path!r}, remove=["d5"], tokenizer=tokenizer)
 times["remove"] = time.perf_counter() - t
 print(json.dumps({{"open": opened, "first": first, "rss": rss_open, "hits": len(hits), **times}}))
 """
@@ -70,13 +67,12 @@ print(json.dumps({{"open": opened, "first": first, "rss": rss_open, "hits": len(
 
 def write_index(path: Path, corpus: list[list[str]], tokenizer: Tokenizer) -> None:
     bm25 = BM25Settings()
-    db = store.create(path)
     docs = 1000
     per = -(-len(corpus) // docs)
-    with db.conn:
-        store.insert_documents(
-            db,
-            (
+    with IndexFile(path).replacing() as new:
+        new.create()
+        with new.transaction():
+            new.insert_documents(
                 {
                     "name": f"d{d}",
                     "title": f"d{d}",
@@ -85,11 +81,8 @@ def write_index(path: Path, corpus: list[list[str]], tokenizer: Tokenizer) -> No
                     "passages": len(corpus[d * per : (d + 1) * per]),
                 }
                 for d in range(docs)
-            ),
-        )
-        store.insert_passages(
-            db,
-            (
+            )
+            new.insert_passages(
                 {
                     "id": f"d{i // per}#{i % per + 1}",
                     "seq": i,
@@ -101,23 +94,10 @@ def write_index(path: Path, corpus: list[list[str]], tokenizer: Tokenizer) -> No
                     "tokens": " ".join(toks),
                 }
                 for i, toks in enumerate(corpus)
-            ),
-        )
-    db.close()
-    table = bm25.make(corpus)
-    build_id = f"{os.getpid()}-{time.time_ns()}"
-    table.save(store.arrays_folder(path, build_id))
-    with contextlib.closing(sqlite_utils.Database(path)) as db:
-        store.insert_terms(db, dict(table.vocab))  # type: ignore[call-overload]
-    store.set_meta(
-        path,
-        {
-            "tokenizer": tokenizer.signature,
-            "max_chars": 300,
-            "bm25": asdict(bm25),
-            "arrays": build_id,
-        },
-    )
+            )
+        table = bm25.make(corpus)
+        new.save_table(table, dict(table.vocab))  # type: ignore[call-overload]
+        new.write_meta({"tokenizer": tokenizer.signature, "max_chars": 300, "bm25": asdict(bm25)})
 
 
 def du(path: Path) -> int:

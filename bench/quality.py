@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from bot.evaluation import evaluate, load_questions
-from retrieval import BM25Settings, Retriever, Tokenizer, TokenizerSettings
+from retrieval import BM25Settings, Retriever, Tokenizer, TokenizerSettings, build_index
 
 REPO = Path(__file__).resolve().parent.parent
 EVAL = REPO.parent / "shared" / "eval"
@@ -44,6 +44,11 @@ def sets(quick: bool) -> list[tuple[str, list[Path], Path]]:
     return out
 
 
+def _built(paths: list[Path], index: Path, tokenizer: Tokenizer) -> Retriever:
+    build_index(paths, index, tokenizer=tokenizer)
+    return Retriever.open(index, tokenizer=tokenizer)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="seed questions only")
@@ -55,9 +60,7 @@ def main() -> None:
         for tname, tsettings in TOKENIZERS.items():
             tokenizer = Tokenizer(tsettings, cache_dir=tmp)
             built = {
-                name: Retriever.build(
-                    paths, Path(tmp) / f"{name}-{hash(tname)}.db", tokenizer=tokenizer
-                )
+                name: _built(paths, Path(tmp) / f"{name}-{hash(tname)}.db", tokenizer)
                 for name, paths, _ in data
             }
             grid = (

@@ -37,23 +37,38 @@ def main() -> int:
         docbot("index", "-q", "corpus", index=index)
         runs = {
             "seed": [str(evals / "seed_dev_questions.jsonl")],
-            "drcd": [str(evals / "drcd_dev_questions.jsonl"), "--passages",
-                     str(evals / "drcd_dev_passages.jsonl")],
-            "cmrc": [str(evals / "cmrc_dev_questions.jsonl"), "--passages",
-                     str(evals / "cmrc_dev_passages.jsonl")],
+            "drcd": [
+                str(evals / "drcd_dev_questions.jsonl"),
+                "--passages",
+                str(evals / "drcd_dev_passages.jsonl"),
+            ],
+            "cmrc": [
+                str(evals / "cmrc_dev_questions.jsonl"),
+                "--passages",
+                str(evals / "cmrc_dev_passages.jsonl"),
+            ],
         }
         runs["drcd-t2s"] = [*runs["drcd"], "--convert", "t2s"]
         runs["cmrc-s2t"] = [*runs["cmrc"], "--convert", "s2t"]
         for name, extra in runs.items():
             (out / f"eval-{name}.json").write_text(docbot("eval", "--json", *extra, index=index))
-        seed = [json.loads(line)["question"] for line in
-                (evals / "seed_dev_questions.jsonl").read_text(encoding="utf-8").splitlines()]
-        follow = [json.loads(line) for line in
-                  (ROOT / "tests/data/followups.jsonl").read_text(encoding="utf-8").splitlines()]
+        seed = [
+            json.loads(line)["question"]
+            for line in (evals / "seed_dev_questions.jsonl")
+            .read_text(encoding="utf-8")
+            .splitlines()
+        ]
+        follow = [
+            json.loads(line)
+            for line in (ROOT / "tests/data/followups.jsonl")
+            .read_text(encoding="utf-8")
+            .splitlines()
+        ]
         turns = [t for f in follow for t in (f["first"], f["followup"])]
         text = docbot("ask", "--json", "-k", "5", stdin="\n".join(seed) + "\n", index=index)
-        text += docbot("ask", "--json", "--conversation", stdin="\n".join(turns) + "\n",
-                       index=index)
+        text += docbot(
+            "ask", "--json", "--conversation", stdin="\n".join(turns) + "\n", index=index
+        )
         (out / "ask.jsonl").write_text(text)
     print(f"wrote {out}")
     return 0

@@ -25,7 +25,7 @@ import numpy as np
 import rank_bm25
 
 from retrieval import Tokenizer
-from retrieval.scoring import SparseBM25
+from retrieval.bm25 import SparseBM25
 
 REPO = Path(__file__).resolve().parent.parent
 EVAL = REPO.parent / "shared" / "eval"

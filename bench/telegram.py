@@ -22,7 +22,7 @@ from bot.config import TelegramConfig
 from bot.questionlog import QuestionLog
 from bot.service import Service
 from bot.telegram_adapter import BotState, RateLimiter
-from retrieval import Retriever, Tokenizer
+from retrieval import Retriever, Tokenizer, build_index
 from tests.botapi import RunningBot, StandInServer, callback, message
 
 REPO = Path(__file__).resolve().parent.parent
@@ -40,16 +40,21 @@ QUESTIONS = [
 ]
 
 
+def _built(index: Path, tokenizer: Tokenizer) -> Retriever:
+    build_index([REPO / "corpus"], index, tokenizer=tokenizer)
+    return Retriever.open(index, tokenizer=tokenizer)
+
+
 def state(tmp: Path, server: StandInServer, **settings: object) -> BotState:
     settings.setdefault("admins", (42,))
     tokenizer = Tokenizer(cache_dir=tmp)
-    retriever = Retriever.build([REPO / "corpus"], tmp / "docbot.db", tokenizer=tokenizer)
+    retriever = _built(tmp / "docbot.db", tokenizer)
     cfg = replace(TelegramConfig(), api_base_url=server.base_url, **settings)  # type: ignore[arg-type]
     return BotState(
         Service(retriever),
         QuestionLog.open(tmp / "questions.db"),
         cfg,
-        lambda: Service(Retriever.build([REPO / "corpus"], tmp / "docbot.db", tokenizer=tokenizer)),
+        lambda: Service(_built(tmp / "docbot.db", tokenizer)),
         RateLimiter(cfg.rate_limit),
     )
 

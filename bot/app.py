@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from retrieval import BM25Settings, JudgeSettings, Retriever, Tokenizer, TokenizerSettings
+from retrieval import (
+    BM25Settings,
+    JudgeSettings,
+    Retriever,
+    Tokenizer,
+    TokenizerSettings,
+    build_index,
+)
 
 from .config import Config
 from .service import Service, ServiceSettings
@@ -44,11 +52,12 @@ def build(
 ) -> Retriever:
     """Index ``paths`` into ``index``, telling the user what happened on stderr."""
     progress = _progress_bar if sys.stderr.isatty() and not quiet else None
-    retriever, report = Retriever.build_with_report(
+    bm25 = bm25_settings(cfg)
+    report = build_index(
         paths,
         index,
         tokenizer=tokenizer,
-        bm25=bm25_settings(cfg),
+        bm25=bm25,
         max_chars=cfg.index.max_chars,
         progress=progress,
     )
@@ -65,7 +74,7 @@ def build(
             f"{len(report.unchanged)} unchanged, {len(report.removed)} removed).",
             file=sys.stderr,
         )
-    return retriever
+    return Retriever.open(index, tokenizer=tokenizer, bm25=bm25)
 
 
 def _progress_bar(done: int, total: int) -> None:
@@ -93,3 +102,32 @@ def open_retriever(cfg: Config, tokenizer: Tokenizer, build_if_missing: bool) ->
 def question_log_path(cfg: Config) -> Path:
     """The question log lives beside the index, in a file of its own."""
     return cfg.index.path.with_name("questions.db")
+
+
+class LiveService:
+    """The service over the configured index, opened again when the index file has been
+    replaced (a rebuild or an update by another process) since it was opened."""
+
+    def __init__(self, cfg: Config, tokenizer: Tokenizer, service: Service) -> None:
+        self._cfg, self._tokenizer, self.service = cfg, tokenizer, service
+        self._stamp = self._file_stamp()
+
+    def _file_stamp(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self._cfg.index.path)
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns
+
+    def changed(self) -> bool:
+        """Whether the index file is another one than the service reads."""
+        return self._file_stamp() != self._stamp
+
+    def reload(self) -> Service:
+        """Open the index again (the old service keeps answering if that fails)."""
+        stamp = self._file_stamp()
+        retriever = Retriever.open(
+            self._cfg.index.path, tokenizer=self._tokenizer, bm25=bm25_settings(self._cfg)
+        )
+        self.service, self._stamp = make_service(self._cfg, retriever), stamp
+        return self.service

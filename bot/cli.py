@@ -16,13 +16,19 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from retrieval import (
+    Hit,
+    IndexCorruptError,
+    IndexForeignError,
+    IndexMissingError,
+    IndexOutdatedError,
     RetrievalError,
-    Retriever,
+    update_index,
 )
 from retrieval.normalization import convert
 
 from . import config as config_module
 from .app import (
+    LiveService,
     bm25_settings,
     build,
     make_service,
@@ -53,7 +59,7 @@ def cmd_index(args: argparse.Namespace, cfg: Config) -> int:
 def cmd_update(args: argparse.Namespace, cfg: Config) -> int:
     if not args.paths and not args.remove:
         raise UsageError("nothing to do: give files or folders to add, or --remove NAME")
-    _, report = Retriever.update(
+    report = update_index(
         cfg.index.path,
         add=[Path(p) for p in args.paths],
         remove=args.remove or [],
@@ -119,7 +125,7 @@ def cmd_ask(args: argparse.Namespace, cfg: Config) -> int:
     conversation = Conversation() if args.conversation else None
     questions = [args.question] if args.question is not None else _stdin_lines(sys.stdin)
     colour = _use_colour(cfg, sys.stdout)
-    documents = list(retriever.documents.values())
+    documents = service.documents
     for n, question in enumerate(questions):
         answer = service.ask(question, conversation, k=args.k)
         if args.json:
@@ -145,7 +151,8 @@ def cmd_console(args: argparse.Namespace, cfg: Config) -> int:
 
     tokenizer = make_tokenizer(cfg)
     retriever = open_retriever(cfg, tokenizer, build_if_missing=True)
-    return run_console(make_service(cfg, retriever), colour=_use_colour(cfg, sys.stdout))
+    live = LiveService(cfg, tokenizer, make_service(cfg, retriever))
+    return run_console(live, colour=_use_colour(cfg, sys.stdout))
 
 
 def cmd_eval(args: argparse.Namespace, cfg: Config) -> int:
@@ -165,9 +172,9 @@ def cmd_eval(args: argparse.Namespace, cfg: Config) -> int:
             retriever = open_retriever(cfg, tokenizer, build_if_missing=True)
         service = make_service(cfg, retriever)
 
-        def ask(text: str) -> tuple[list[Any], bool]:
-            answer = service.ask(text)
-            return retriever.search(text, 10, rerank=cfg.retrieval.rerank), answer.answered
+        def ask(text: str) -> tuple[Sequence[Hit], bool]:
+            answer = service.ask(text)  # the same path as `docbot ask`
+            return answer.hits, answer.answered
 
         report = evaluate(questions, ask)
     _print_report(args.questions, report, args.json)
@@ -249,24 +256,33 @@ def cmd_stats(args: argparse.Namespace, cfg: Config) -> int:
 # --- wiring ------------------------------------------------------------------------------
 
 
+def _common_options(p: argparse.ArgumentParser, default: str | None) -> None:
+    p.add_argument(
+        "--config", default=default, help="config file (default: $DOCBOT_CONFIG or ./config.toml)"
+    )
+    p.add_argument("--index", default=default, help="index file (default: data/docbot.db)")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="docbot", description="Answers questions about Chinese documents with cited passages."
     )
-    p.add_argument("--config", help="config file (default: $DOCBOT_CONFIG or ./config.toml)")
-    p.add_argument("--index", help="index file (default: data/docbot.db)")
+    _common_options(p, None)
+    common = argparse.ArgumentParser(add_help=False)
+    _common_options(common, argparse.SUPPRESS)  # after the command too, not overriding before
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    s = sub.add_parser("index", help="index folders or files of .txt/.md and .jsonl passages")
+    def command(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], **kwargs)
+
+    s = command("index", help="index folders or files of .txt/.md and .jsonl passages")
     s.add_argument("paths", nargs="*", help="folders or files (default: corpus/)")
     s.add_argument(
         "--quiet", "-q", action="store_true", help="say nothing unless something goes wrong"
     )
     s.set_defaults(func=cmd_index)
 
-    s = sub.add_parser(
-        "update", help="add, replace or remove documents without rebuilding the index"
-    )
+    s = command("update", help="add, replace or remove documents without rebuilding the index")
     s.add_argument("paths", nargs="*", help="files or folders to add (a known name replaces)")
     s.add_argument(
         "--remove",
@@ -279,7 +295,7 @@ def parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(func=cmd_update)
 
-    s = sub.add_parser("ask", help="answer one question, or one per line from stdin")
+    s = command("ask", help="answer one question, or one per line from stdin")
     s.add_argument("question", nargs="?", help="the question (default: read lines from stdin)")
     s.add_argument("-k", type=int, default=None, help="how many passages to cite (default 3)")
     s.add_argument("--json", action="store_true", help="one JSON object per answer")
@@ -289,24 +305,39 @@ def parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(func=cmd_ask)
 
-    s = sub.add_parser("console", help="ask questions interactively")
+    s = command("console", help="ask questions interactively")
     s.set_defaults(func=cmd_console)
 
-    s = sub.add_parser("eval", help="Hit@k, MRR and rejection figures for a question set")
+    s = command("eval", help="Hit@k, MRR and rejection figures for a question set")
     s.add_argument("questions", help="questions .jsonl (shared/eval format)")
     s.add_argument("--passages", help="passages .jsonl to search instead of the index")
     s.add_argument("--convert", choices=["t2s", "s2t"], help="convert every question first")
     s.add_argument("--json", action="store_true", help="print the figures as JSON")
     s.set_defaults(func=cmd_eval)
 
-    s = sub.add_parser("telegram", help="run the Telegram bot (long polling, or a webhook)")
+    s = command("telegram", help="run the Telegram bot (long polling, or a webhook)")
     s.add_argument("--webhook", action="store_true", help="use the configured webhook")
     s.set_defaults(func=cmd_telegram)
 
-    s = sub.add_parser("stats", help="questions asked, answered and not found, per day")
+    s = command("stats", help="questions asked, answered and not found, per day")
     s.add_argument("--days", type=int, default=14, help="how many days back (default 14)")
     s.set_defaults(func=cmd_stats)
     return p
+
+
+# What the user can do about a library error, in terms of this command (the library's own
+# messages say what is wrong, never which command to run).
+_HINTS: tuple[tuple[type[RetrievalError], str], ...] = (
+    (IndexMissingError, "Build it with: docbot index"),
+    (IndexForeignError, "Choose another --index, or move the file away and run: docbot index"),
+    (IndexCorruptError, "Delete it and run: docbot index"),
+    (IndexOutdatedError, "Rebuild it with: docbot index"),
+)
+
+
+def _hint(exc: RetrievalError) -> str:
+    hint = next((text for kind, text in _HINTS if isinstance(exc, kind)), None)
+    return f" {hint}" if hint else ""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -320,9 +351,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, UsageError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
-    except (RetrievalError, QuestionLogError, QuestionFileError) as exc:
+    except RetrievalError as exc:
+        print(f"Error: {exc}{_hint(exc)}", file=sys.stderr)
+        return 1
+    except (QuestionLogError, QuestionFileError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader of our output stopped reading (| head): end quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing more to flush at exit either
+        return 0
     except OSError as exc:
         print(
             f"Error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}",

@@ -9,14 +9,16 @@ from typing import TextIO
 
 from retrieval import RetrievalError
 
+from .app import LiveService
 from .render import console_text, document_list
-from .service import Conversation, Service
+from .service import Conversation
 
 HELP = """输入问题（简体或繁體都可以），回车提问。
   :help      显示这段说明
   :docs      列出文档
   :original  切换：段落显示原文 / 显示为提问的字体
   :new       开始新的对话（不再接着上一个问题）
+  :reload    重新打开索引（索引在别处重建或更新后会自动重新打开）
   :quit      退出（也可以按 Ctrl-D）"""
 
 HISTORY_FILE = Path.home() / ".docbot_history"
@@ -40,7 +42,7 @@ def _enable_line_editing() -> None:
 
 
 def run_console(
-    service: Service,
+    live: LiveService,
     colour: bool,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
@@ -51,13 +53,8 @@ def run_console(
     interactive = stdin.isatty() and stdout.isatty()
     if interactive:
         _enable_line_editing()
-    documents = list(service.retriever.documents.values())
-    print(
-        f"docbot：{len(documents)} 篇文档，{len(service.retriever)} 个段落。输入 :help 查看用法。",
-        file=stdout,
-    )
-    conversation = Conversation()
-    original = False
+    session = _Session(live, stdout, colour)
+    print(session.banner(), file=stdout)
     while True:
         try:
             line = input("问> ") if interactive else _read(stdin, stdout)
@@ -71,36 +68,84 @@ def run_console(
             return 0
         line = line.strip()
         if not line:
+            _forget_blank_line()
             continue
-        if line in (":quit", ":q", ":exit"):
+        if not session.handle(line):
             return 0
-        if line in (":help", ":h", "?"):
-            print(HELP, file=stdout)
-            continue
-        if line == ":docs":
-            print(
-                "\n".join(document_list(documents, conversation.script or "simplified")),
-                file=stdout,
-            )
-            continue
-        if line == ":original":
-            original = not original
-            print("段落显示原文。" if original else "段落显示为提问的字体。", file=stdout)
-            continue
-        if line == ":new":
-            conversation = Conversation()
-            print("新的对话。", file=stdout)
-            continue
+
+
+class _Session:
+    """One console session: the conversation, the display mode, the live index."""
+
+    def __init__(self, live: LiveService, stdout: TextIO, colour: bool) -> None:
+        self.live, self.stdout, self.colour = live, stdout, colour
+        self.conversation = Conversation()
+        self.original = False
+
+    def say(self, text: str) -> None:
+        print(text, file=self.stdout, flush=True)
+
+    def summary(self) -> str:
+        service = self.live.service
+        return f"{len(service.documents)} 篇文档，{service.size} 个段落"
+
+    def banner(self) -> str:
+        return f"docbot：{self.summary()}。输入 :help 查看用法。"
+
+    def handle(self, line: str) -> bool:
+        """Act on one line; False when the session ends."""
+        if line.startswith(":") or line == "?":
+            return self.command(":help" if line == "?" else line)
+        if self.live.changed():
+            self.reload()
         try:
-            answer = service.ask(line, conversation)
+            answer = self.live.service.ask(line, self.conversation)
         except RetrievalError as exc:
-            print(f"出错了：{exc}", file=stdout)
-            continue
-        print(
-            console_text(answer, documents, colour, original=original) + "\n",
-            file=stdout,
-            flush=True,
-        )
+            self.say(f"出错了：{exc}")
+            return True
+        documents = self.live.service.documents
+        self.say(console_text(answer, documents, self.colour, original=self.original) + "\n")
+        return True
+
+    def command(self, line: str) -> bool:
+        name = line.split()[0]
+        if name in (":quit", ":q", ":exit"):
+            return False
+        if name in (":help", ":h"):
+            self.say(HELP)
+        elif name == ":docs":
+            script = self.conversation.script or "simplified"
+            self.say("\n".join(document_list(self.live.service.documents, script)))
+        elif name == ":original":
+            self.original = not self.original
+            self.say("段落显示原文。" if self.original else "段落显示为提问的字体。")
+        elif name == ":new":
+            self.conversation = Conversation()
+            self.say("新的对话。")
+        elif name == ":reload":
+            self.reload()
+        else:
+            self.say(f"未知命令 {name}。输入 :help 查看可用的命令。")
+        return True
+
+    def reload(self) -> None:
+        try:
+            self.live.reload()
+        except RetrievalError as exc:
+            self.say(f"索引无法重新打开，继续使用原来的索引：{exc}")
+            return
+        self.say(f"索引已重新打开：{self.summary()}。")
+
+
+def _forget_blank_line() -> None:
+    """Keep a whitespace-only line out of the line-editing history."""
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - not on every platform
+        return
+    n = readline.get_current_history_length()
+    if n and not (readline.get_history_item(n) or "").strip():
+        readline.remove_history_item(n - 1)
 
 
 def _read(stdin: TextIO, stdout: TextIO) -> str | None:

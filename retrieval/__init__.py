@@ -1,24 +1,31 @@
 """docbot's retrieval library: cited BM25 passage search over cleaned, segmented Chinese text.
 
-from retrieval import Retriever
-retriever = Retriever.build(["corpus"], "data/docbot.db")
-for hit in retriever.search("肇庆建成了多少个初心堂？", k=3):
-    print(hit.title, hit.paragraph, hit.text)
+from retrieval import Retriever, build_index, judge
+build_index(["corpus"], "data/docbot.db")
+retriever = Retriever.open("data/docbot.db")
+question = retriever.analyze("肇庆建成了多少个初心堂？")
+hits = retriever.search(question, k=3)
+print(judge(retriever, question, hits).answered, hits[0].title, hits[0].paragraph, hits[0].text)
 """
 
-from .answerability import JudgeSettings
+from .answerability import JudgeSettings, Verdict, judge
+from .bm25 import BM25Settings
+from .build import build_index, update_index
 from .errors import (
     CorpusError,
+    IndexCorruptError,
+    IndexForeignError,
     IndexInvalidError,
     IndexMissingError,
+    IndexOutdatedError,
     IndexWriteError,
     RetrievalError,
     SettingsError,
 )
-from .index import BM25Settings, Query, Retriever
-from .ingest import BuildReport, Segmenting
 from .normalization import detect_script, to_simplified
-from .schema import Document, Hit, Passage
+from .schema import BuildReport, Document, Hit, Passage, Question
+from .search import Retriever
+from .segmenting import Segmenting
 from .tokenization import Tokenizer, TokenizerSettings
 
 __all__ = [
@@ -27,18 +34,25 @@ __all__ = [
     "CorpusError",
     "Document",
     "Hit",
+    "IndexCorruptError",
+    "IndexForeignError",
     "IndexInvalidError",
     "IndexMissingError",
+    "IndexOutdatedError",
     "IndexWriteError",
     "JudgeSettings",
     "Passage",
-    "Query",
+    "Question",
     "RetrievalError",
     "Retriever",
     "Segmenting",
     "SettingsError",
     "Tokenizer",
     "TokenizerSettings",
+    "Verdict",
+    "build_index",
     "detect_script",
+    "judge",
     "to_simplified",
+    "update_index",
 ]

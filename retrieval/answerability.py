@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .errors import SettingsError
+from .normalization import to_simplified
+from .schema import Hit, Question
+from .search import Retriever
 
 
 @dataclass(frozen=True)
@@ -24,3 +29,93 @@ class JudgeSettings:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise SettingsError(f"{name} must be between 0 and 1, got {value}")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether the best passages answer a question, why, and how much of it they cover.
+
+    ``reason`` is one of: "answered"; "no_match" (no passage shares a word with it);
+    "low_coverage" (the best passage holds too small a share of its information);
+    "site_furniture" (it asks about the website: copyright, contact, reposting);
+    "unknown_name" (it names a place, person, organisation or Latin-script term the
+    documents never have); "attribute_missing" (it asks how much an attribute is, and the
+    best passage does not name that attribute).
+    """
+
+    answered: bool
+    reason: str
+    coverage: float = 0.0
+
+
+def judge(
+    retriever: Retriever,
+    question: Question,
+    hits: Sequence[Hit],
+    settings: JudgeSettings | None = None,
+) -> Verdict:
+    """The verdict on ``hits`` (best first) as an answer to ``question``."""
+    settings = settings or JudgeSettings()
+    if not hits:
+        return Verdict(False, "no_match")
+    coverage = retriever.coverage(question, hits[0].passage_id)
+    reason = _reason(retriever, question, hits[0], coverage, settings)
+    return Verdict(reason == "answered", reason, coverage)
+
+
+def _reason(
+    retriever: Retriever, question: Question, best: Hit, coverage: float, settings: JudgeSettings
+) -> str:
+    if coverage < settings.min_coverage:
+        return "low_coverage"
+    words = set(question.known) | set(question.unknown)
+    total = sum(retriever.weight(w) for w in words) or 1.0
+    have = retriever.passage_tokens(best.passage_id)
+    furniture = sum(
+        retriever.weight(w)
+        for w in words - have
+        if w in retriever.furniture_words and not retriever.document_frequency(w)
+    )
+    if furniture / total >= settings.furniture_share:
+        return "site_furniture"
+    tags = list(question.tags or ())
+    if any(_is_unknown_entity(w, tags, retriever) for w in question.unknown):
+        return "unknown_name"
+    focus = _focus_word(tags, retriever.tokenizer.stopwords)
+    if focus is not None and focus not in to_simplified(best.text):
+        return "attribute_missing"
+    return "answered"
+
+
+_HOW_MUCH = re.compile(r"^(?:多少|几)")
+_NOUN_FLAGS = ("n", "nz", "nt", "vn", "ng", "l")
+
+
+def _focus_word(tags: list[tuple[str, str]], stopwords: frozenset[str]) -> str | None:
+    """The attribute a "<X>是多少" question asks the amount of, when it ends the question."""
+    for i, (word, _) in enumerate(tags):
+        if not _HOW_MUCH.match(word) or (i and tags[i - 1][0] == "哪"):
+            continue
+        rest = [w for w, f in tags[i + 1 :] if f not in ("x", "y", "ul", "uj") and w.strip()]
+        before = [w for w, _ in tags[max(0, i - 2) : i]]
+        if rest or not any(w in ("是", "为", "為") for w in before):
+            return None
+        for word2, flag in reversed(tags[:i]):
+            if word2 in stopwords or word2 in ("是", "为", "為"):
+                continue
+            return word2 if flag in _NOUN_FLAGS and len(word2) >= 2 else None
+    return None
+
+
+def _is_unknown_entity(word: str, tags: list[tuple[str, str]], retriever: Retriever) -> bool:
+    """An out-of-vocabulary name: a Latin-script term, or a place/person/organisation that
+    shares no word with the corpus (浙江省, 福建省, GDP), unlike 镇里 or 广东省委."""
+    if re.fullmatch(r"[a-z][a-z0-9.+-]*", word):
+        return len(word) >= 2
+    flag = dict(tags).get(word, "")
+    if flag[:2] not in ("ns", "nr", "nt", "nz"):
+        return False
+    known = retriever.document_frequency
+    if any(known(word[i:j]) for i in range(len(word)) for j in range(i + 2, len(word) + 1)):
+        return False
+    return len(word) >= 3 or not any(known(ch) for ch in word)

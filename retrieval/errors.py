@@ -15,6 +15,18 @@ class IndexInvalidError(RetrievalError):
     """The file exists but is not a usable docbot index (corrupt, foreign or too new)."""
 
 
+class IndexForeignError(IndexInvalidError):
+    """The file is not a docbot index (another program's file): it is never overwritten."""
+
+
+class IndexCorruptError(IndexInvalidError):
+    """The file cannot be read as an index (truncated, damaged)."""
+
+
+class IndexOutdatedError(IndexInvalidError):
+    """The index was written by another docbot version, or with other settings: rebuild it."""
+
+
 class CorpusError(RetrievalError):
     """A corpus path cannot be read or holds nothing indexable."""
 

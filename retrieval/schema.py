@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from .answer_type import AnswerType
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,3 +48,34 @@ class Hit:
     bm25: float  # the plain BM25 score
     text: str
     rank: int
+
+
+@dataclass
+class BuildReport:
+    """What an index run did, for the CLI to tell the user."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    rebuilt_because: str | None = None
+    documents: int = 0
+    passages: int = 0
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as an index sees it, analyzed once (see ``Retriever.analyze``).
+
+    ``tokens`` are the matching tokens (Han bigrams start with "#"); ``known`` and ``unknown``
+    its words the corpus has and lacks; ``answer`` the kind of answer it asks for; ``tags``
+    (word, part-of-speech flag) pairs, or None when no judgement needed them.
+    """
+
+    text: str
+    tokens: tuple[str, ...]
+    known: tuple[str, ...]
+    unknown: tuple[str, ...]
+    answer: AnswerType | None = None
+    tags: tuple[tuple[str, str], ...] | None = None

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from retrieval import Retriever, Tokenizer
+from retrieval import BuildReport, Retriever, Tokenizer, build_index, update_index
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
@@ -44,9 +45,30 @@ def tokenizer(jieba_cache: Path) -> Tokenizer:
 @pytest.fixture(scope="session")
 def seed_retriever(tokenizer: Tokenizer, tmp_path_factory: pytest.TempPathFactory) -> Retriever:
     """The bundled corpus, indexed once per test session."""
-    return Retriever.build(
-        [CORPUS], tmp_path_factory.mktemp("seed") / "docbot.db", tokenizer=tokenizer
-    )
+    return build([CORPUS], tmp_path_factory.mktemp("seed") / "docbot.db", tokenizer=tokenizer)
+
+
+def build_reporting(
+    paths: list[Path] | list[str], index: Path | str, **settings: Any
+) -> tuple[Retriever, BuildReport]:
+    """Build an index and open it: the retriever and the build's report."""
+    report = build_index(paths, index, **settings)
+    return _open(index, settings), report
+
+
+def build(paths: list[Path] | list[str], index: Path | str, **settings: Any) -> Retriever:
+    """Build an index and open it."""
+    return build_reporting(paths, index, **settings)[0]
+
+
+def update(index: Path | str, **settings: Any) -> tuple[Retriever, BuildReport]:
+    """Update an index and open it again: the retriever and the update's report."""
+    report = update_index(index, **settings)
+    return _open(index, settings), report
+
+
+def _open(index: Path | str, settings: dict[str, Any]) -> Retriever:
+    return Retriever.open(index, tokenizer=settings.get("tokenizer"), bm25=settings.get("bm25"))
 
 
 MIXED_PASSAGES = [

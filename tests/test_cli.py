@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -147,3 +148,51 @@ def test_malformed_question_file_is_one_line(workdir: Path, tmp_path: Path) -> N
         result.stderr.startswith(f"Error: {bad}:1: not a question")
         and "Traceback" not in result.stderr
     )
+
+
+def test_index_and_config_options_work_after_the_command(workdir: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    built = docbot("index", str(workdir / "corpus" / "000_834f884de4a1454c.txt"), "--index",
+                   str(other), "-q", cwd=workdir)  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    asked = docbot(
+        "ask", "肇庆一共建成了多少个初心堂？", "--json", "--index", str(other), cwd=workdir
+    )
+    assert asked.returncode == 0, asked.stderr
+    docs = {p["doc"] for p in json.loads(asked.stdout)["passages"]}
+    assert docs <= {"000_834f884de4a1454c.txt"}  # only the one document of other.db
+    config = tmp_path / "c.toml"
+    config.write_text(f'[index]\npath = "{other}"\n', encoding="utf-8")
+    by_config = docbot("ask", "党建", "--json", "--config", str(config), cwd=workdir)
+    assert by_config.returncode == 0 and json.loads(by_config.stdout)["passages"]
+    # after the command wins over before it
+    both = docbot("--index", str(tmp_path / "nope.db"), "ask", "党建", "--index", str(other),
+                  cwd=workdir)  # fmt: skip
+    assert both.returncode == 0, both.stderr
+
+
+def test_output_read_in_part_ends_quietly(workdir: Path) -> None:
+    questions = "肇庆一共建成了多少个初心堂？\n深圳建了多少個暖蜂驛站？\n" * 150
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ask", "--json"],
+        cwd=workdir,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    proc.stdin.write(questions.encode())
+    proc.stdin.close()
+    assert proc.stdout.read(10) == b'{"question'
+    proc.stdout.close()  # as `head -c 10` does
+    assert proc.wait(timeout=240) == 0
+    with proc.stderr:
+        assert proc.stderr.read() == b""
+
+
+def test_library_messages_name_no_command() -> None:
+    """The library's messages say what is wrong; which command to run is the CLI's hint."""
+    command = re.compile(r"(?:[Rr]un|[Ww]ith|[Uu]se)[: ]+docbot|--(?:index|config)\b")
+    for module in (REPO / "retrieval").rglob("*.py"):
+        assert not command.search(module.read_text(encoding="utf-8")), module

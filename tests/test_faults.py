@@ -19,7 +19,7 @@ from bot.questionlog import QuestionLog
 from retrieval import Retriever, Tokenizer
 
 from .botapi import RunningBot, StandInServer, message
-from .conftest import CORPUS, REPO, SHARED_EVAL, needs_eval
+from .conftest import CORPUS, REPO, SHARED_EVAL, build, needs_eval
 from .test_telegram import make_state
 
 FAST = {"read_timeout": 1.0, "retry_budget": 60.0}
@@ -184,7 +184,7 @@ def test_searches_keep_working_while_the_index_is_rebuilt(
     corpus = tmp_path / "c"
     shutil.copytree(CORPUS, corpus)
     index = tmp_path / "i.db"
-    Retriever.build([corpus], index, tokenizer=tokenizer)
+    build([corpus], index, tokenizer=tokenizer)
     errors: list[BaseException] = []
     results: list[int] = []
     stop = threading.Event()
@@ -206,7 +206,7 @@ def test_searches_keep_working_while_the_index_is_rebuilt(
         (corpus / f"extra{n}.txt").write_text(
             f"第{n}次新增的文件内容，讲的是别的事情。\n" * 3, encoding="utf-8"
         )
-        Retriever.build([corpus], index, tokenizer=tokenizer)
+        build([corpus], index, tokenizer=tokenizer)
     stop.set()
     for t in threads:
         t.join(30)

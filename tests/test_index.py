@@ -11,7 +11,7 @@ import rank_bm25
 
 from retrieval import BM25Settings, RetrievalError, Retriever, Tokenizer
 
-from .conftest import MIXED_PASSAGES
+from .conftest import MIXED_PASSAGES, build
 
 QUESTIONS = [
     "肇庆一共建成了多少个初心堂？",
@@ -64,7 +64,7 @@ def test_ties_are_broken_by_passage_order(tokenizer: Tokenizer, tmp_path: Path) 
     rows.append({"id": "other", "title": "别的", "text": "完全无关的内容在这里"})
     src = tmp_path / "p.jsonl"
     src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    r = Retriever.build([src], tmp_path / "i.db", tokenizer=tokenizer)
+    r = build([src], tmp_path / "i.db", tokenizer=tokenizer)
     hits = r.search("初心堂", k=5)
     assert [h.doc for h in hits] == ["p0", "p1", "p2", "p3", "p4"]
     assert len({h.score for h in hits}) == 1
@@ -75,7 +75,7 @@ def test_non_positive_scores_are_never_returned(tokenizer: Tokenizer, tmp_path: 
     src.write_text(
         "\n".join(json.dumps(p, ensure_ascii=False) for p in MIXED_PASSAGES), encoding="utf-8"
     )
-    r = Retriever.build([src], tmp_path / "i.db", tokenizer=tokenizer)
+    r = build([src], tmp_path / "i.db", tokenizer=tokenizer)
     # "干部" is in two of three passages: Okapi floors its IDF, so some scores are <= 0.
     for hit in r.search("干部", k=10) + r.search("明天广州", k=10):
         assert hit.score > 0
@@ -85,7 +85,7 @@ def test_empty_corpus_and_empty_query_are_clear_outcomes(
     tokenizer: Tokenizer, tmp_path: Path
 ) -> None:
     (tmp_path / "corpus").mkdir()
-    r = Retriever.build([tmp_path / "corpus"], tmp_path / "i.db", tokenizer=tokenizer)
+    r = build([tmp_path / "corpus"], tmp_path / "i.db", tokenizer=tokenizer)
     assert len(r) == 0
     assert r.search("初心堂") == []
     r2 = Retriever.open(tmp_path / "i.db", tokenizer=tokenizer)
@@ -129,7 +129,7 @@ def test_answer_type_preference_only_reorders_bm25_candidates(seed_retriever: Re
 def test_scorer_equals_rank_bm25_on_a_10k_synthetic_sample(settings: BM25Settings) -> None:
     import random
 
-    from retrieval.scoring import SparseBM25
+    from retrieval.bm25 import SparseBM25
 
     rng = random.Random(5)
     vocab = [f"t{i}" for i in range(20_000)]
@@ -158,16 +158,14 @@ def test_scorer_equals_rank_bm25_on_a_10k_synthetic_sample(settings: BM25Setting
         assert top_scores.tolist() == pytest.approx([expected[i] for i in top_ref], rel=1e-6)
 
 
-def test_a_table_saved_without_its_dense_rows_scores_the_same(tmp_path: Path) -> None:
+def test_a_table_saved_without_its_dense_rows_scores_the_same() -> None:
     """An index written before the dense rows existed derives them when it is opened."""
-    from retrieval.scoring import SparseBM25
+    from retrieval.bm25 import SparseBM25
 
     corpus = [["common", "a"], ["common", "b"], ["common", "common", "c"], ["d"], ["a", "d"]]
     built = SparseBM25(corpus, "okapi", 1.2, 0.75)
-    built.save(tmp_path)
-    for name in SparseBM25.DERIVED:
-        (tmp_path / f"{name}.npy").unlink()
-    loaded = SparseBM25.load(tmp_path, built.vocab, len(corpus))
+    saved = {k: v for k, v in built.arrays().items() if k not in SparseBM25.DERIVED}
+    loaded = SparseBM25.from_arrays(built.vocab, len(corpus), saved)
     assert len(loaded.dense) == len(built.dense) > 0
     for q in (["common"], ["common", "a", "a"], ["d", "zzz"]):
         assert loaded.get_scores(q).tolist() == built.get_scores(q).tolist()
@@ -176,7 +174,7 @@ def test_a_table_saved_without_its_dense_rows_scores_the_same(tmp_path: Path) ->
 @pytest.mark.parametrize("seed", range(6))
 def test_block_top_k_equals_a_full_sort_on_long_arrays(seed: int) -> None:
     """Long arrays go through the block maxima; heavy ties and few positives included."""
-    from retrieval.scoring import BLOCK, top_indices
+    from retrieval.bm25 import BLOCK, top_indices
 
     rng = np.random.default_rng(seed)
     n = int(rng.integers(50 * BLOCK, 90 * BLOCK))
@@ -195,7 +193,7 @@ def test_block_top_k_equals_a_full_sort_on_long_arrays(seed: int) -> None:
 
 def test_counting_in_batches_gives_the_same_table() -> None:
     """A build counts batch by batch; the table must not depend on where batches end."""
-    from retrieval.scoring import Counts, CountsBuilder
+    from retrieval.bm25 import Counts, CountsBuilder
 
     rng = np.random.default_rng(2)
     words = [f"w{i}" for i in range(300)]

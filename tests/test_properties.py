@@ -134,7 +134,7 @@ def test_message_splitting_keeps_html_whole(pieces: list[str]) -> None:
 def test_top_indices_equals_a_full_sort(values: list[float], m: int) -> None:
     import numpy as np
 
-    from retrieval.scoring import top_indices
+    from retrieval.bm25 import top_indices
 
     scores = np.asarray(values, dtype=np.float64)
     full = [i for i in sorted(range(len(values)), key=lambda i: (-values[i], i)) if values[i] > 0]

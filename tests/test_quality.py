@@ -11,7 +11,7 @@ from bot.service import Service
 from retrieval import Retriever, Tokenizer
 from retrieval.normalization import convert
 
-from .conftest import SEED_QUESTIONS, SHARED_EVAL, needs_eval
+from .conftest import SEED_QUESTIONS, SHARED_EVAL, build, needs_eval
 
 pytestmark = needs_eval
 
@@ -43,9 +43,7 @@ def dataset(
 ):  # type: ignore[no-untyped-def]
     name = request.param
     path = tmp_path_factory.mktemp(name) / "index.db"
-    return name, Retriever.build(
-        [SHARED_EVAL / f"{name}_dev_passages.jsonl"], path, tokenizer=tokenizer
-    )
+    return name, build([SHARED_EVAL / f"{name}_dev_passages.jsonl"], path, tokenizer=tokenizer)
 
 
 def test_reading_comprehension_sets_in_both_scripts(dataset) -> None:  # type: ignore[no-untyped-def]

@@ -15,6 +15,8 @@ from bot.service import Service
 from retrieval import Retriever, Tokenizer
 from retrieval.decoding import UndecodableError, decode
 
+from .conftest import build_reporting
+
 SIMPLIFIED = "肇庆一共建成了多少个初心堂？党员在初心堂重温入党誓词，参加学习教育活动。" * 3
 TRADITIONAL = opencc.OpenCC("s2t.json").convert(SIMPLIFIED)
 
@@ -70,7 +72,7 @@ def test_bad_corpus_files_are_reported_and_the_rest_indexed(
     (corpus / "binary.txt").write_bytes(bytes(range(256)) * 40)
     (corpus / "big.txt").write_bytes(b"x")
     os.truncate(corpus / "big.txt", 25_000_000)
-    r, report = Retriever.build_with_report([corpus], tmp_path / "i.db", tokenizer=tokenizer)
+    r, report = build_reporting([corpus], tmp_path / "i.db", tokenizer=tokenizer)
     skipped = dict(report.skipped)
     assert set(r.documents) == {"copy.txt", "gbk.txt", "big5.txt", "utf16.txt"}
     assert skipped["empty.txt"] == "empty"

@@ -11,7 +11,7 @@ from bot.service import Conversation, Service, highlight_spans
 from retrieval import Retriever, Tokenizer, to_simplified
 from retrieval.normalization import convert_with_map
 
-from .conftest import MIXED_PASSAGES
+from .conftest import MIXED_PASSAGES, build
 
 FOLLOWUPS = Path(__file__).parent / "data" / "followups.jsonl"
 
@@ -108,7 +108,7 @@ def test_near_duplicate_passages_collapse_under_one_citation(
     ]
     src = tmp_path / "p.jsonl"
     src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    svc = Service(Retriever.build([src], tmp_path / "i.db", tokenizer=tokenizer))
+    svc = Service(build([src], tmp_path / "i.db", tokenizer=tokenizer))
     answer = svc.ask("干部们在会议上讨论了什么范围？")
     ids = [s.doc for c in answer.citations for s in c.sources]
     assert len(ids) == len(set(ids))

@@ -17,10 +17,10 @@ from retrieval import (
     Retriever,
     Tokenizer,
     TokenizerSettings,
+    build_index,
 )
-from retrieval.ingest import build_index
 
-from .conftest import CORPUS
+from .conftest import CORPUS, build, build_reporting
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def corpus(tmp_path: Path) -> Path:
 
 
 def test_store_round_trip(corpus: Path, tokenizer: Tokenizer, tmp_path: Path) -> None:
-    built = Retriever.build([corpus], tmp_path / "i.db", tokenizer=tokenizer)
+    built = build([corpus], tmp_path / "i.db", tokenizer=tokenizer)
     opened = Retriever.open(tmp_path / "i.db", tokenizer=tokenizer)
     assert [p.id for p in opened.passages] == [p.id for p in built.passages]
     assert opened.documents == built.documents
@@ -46,15 +46,15 @@ def test_store_round_trip(corpus: Path, tokenizer: Tokenizer, tmp_path: Path) ->
 
 def test_second_run_is_incremental(corpus: Path, tokenizer: Tokenizer, tmp_path: Path) -> None:
     index = tmp_path / "i.db"
-    first = build_index([corpus], index, tokenizer)
+    first = build_index([corpus], index, tokenizer=tokenizer)
     assert len(first.added) == 5
-    again = build_index([corpus], index, tokenizer)
+    again = build_index([corpus], index, tokenizer=tokenizer)
     assert len(again.unchanged) == 5 and not again.added and not again.changed
     victim = corpus / "003_62f9692f69b22526.txt"
     title, rest = victim.read_text(encoding="utf-8").split("\n", 1)
     victim.write_text(f"{title}\n\n深圳新增一段测试内容。\n{rest}", encoding="utf-8")
     (corpus / "002_a41bde1fcd41b39a.txt").unlink()
-    third = build_index([corpus], index, tokenizer)
+    third = build_index([corpus], index, tokenizer=tokenizer)
     assert third.changed == ["003_62f9692f69b22526.txt"]
     assert third.removed == ["002_a41bde1fcd41b39a.txt"]
     r = Retriever.open(index, tokenizer=tokenizer)
@@ -66,7 +66,7 @@ def test_interrupted_run_leaves_the_previous_index(
     corpus: Path, tokenizer: Tokenizer, tmp_path: Path
 ) -> None:
     index = tmp_path / "i.db"
-    Retriever.build([corpus], index, tokenizer=tokenizer)
+    build([corpus], index, tokenizer=tokenizer)
     before = [
         (h.passage_id, h.score) for h in Retriever.open(index, tokenizer=tokenizer).search("初心堂")
     ]
@@ -77,7 +77,7 @@ def test_interrupted_run_leaves_the_previous_index(
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        Retriever.build([corpus], index, tokenizer=tokenizer, progress=interrupt)
+        build([corpus], index, tokenizer=tokenizer, progress=interrupt)
     after = [
         (h.passage_id, h.score) for h in Retriever.open(index, tokenizer=tokenizer).search("初心堂")
     ]
@@ -89,9 +89,9 @@ def test_tokenizer_change_rebuilds(
     corpus: Path, tokenizer: Tokenizer, tmp_path: Path, jieba_cache: Path
 ) -> None:
     index = tmp_path / "i.db"
-    build_index([corpus], index, tokenizer)
+    build_index([corpus], index, tokenizer=tokenizer)
     other = Tokenizer(TokenizerSettings(bigrams=False), cache_dir=jieba_cache)
-    report = build_index([corpus], index, other)
+    report = build_index([corpus], index, tokenizer=other)
     assert report.rebuilt_because == "tokenizer or chunking settings changed"
     with pytest.raises(RetrievalError, match="other tokenizer settings"):
         Retriever.open(index, tokenizer=tokenizer)
@@ -107,14 +107,14 @@ def test_foreign_sqlite_file_is_never_overwritten(
     conn.commit()
     conn.close()
     with pytest.raises(IndexInvalidError, match="not a docbot index"):
-        Retriever.build([corpus], foreign, tokenizer=tokenizer)
+        build([corpus], foreign, tokenizer=tokenizer)
     with pytest.raises(IndexInvalidError):
         Retriever.open(foreign, tokenizer=tokenizer)
     assert sqlite3.connect(foreign).execute("select x from precious").fetchone() == (42,)
 
 
 def test_missing_and_garbage_index(tokenizer: Tokenizer, tmp_path: Path) -> None:
-    with pytest.raises(IndexMissingError, match="docbot index"):
+    with pytest.raises(IndexMissingError, match="No index at"):
         Retriever.open(tmp_path / "none.db", tokenizer=tokenizer)
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not sqlite" * 100)
@@ -133,7 +133,7 @@ def test_jsonl_passages_keep_their_id_as_document(tokenizer: Tokenizer, tmp_path
         "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\nnot json\n",
         encoding="utf-8",
     )
-    r, report = Retriever.build_with_report([src], tmp_path / "i.db", tokenizer=tokenizer)
+    r, report = build_reporting([src], tmp_path / "i.db", tokenizer=tokenizer)
     docs = [p.doc for p in r.passages]
     assert docs[0] == "x-1" and set(docs[1:]) == {"x-2"} and len(docs) > 2
     assert report.skipped and "p.jsonl:3" in report.skipped[0][0]
@@ -148,7 +148,7 @@ def test_footer_repeated_across_pages_is_dropped(tokenizer: Tokenizer, tmp_path:
         ("b.txt", "乙文章的正文。\n乙文章第二段。"),
     ]:
         (corpus / name).write_text(f"{body}\n{footer}\n", encoding="utf-8")
-    r = Retriever.build([corpus], tmp_path / "i.db", tokenizer=tokenizer)
+    r = build([corpus], tmp_path / "i.db", tokenizer=tokenizer)
     assert not any(footer in p.text for p in r.passages)
     assert r.search("转载") == []
 
@@ -160,7 +160,7 @@ def test_unreadable_and_non_utf8_files_are_skipped_not_fatal(
     corpus.mkdir()
     (corpus / "good.txt").write_text("好的文件内容。", encoding="utf-8")
     (corpus / "bad.txt").write_bytes(b"\x00\x01\x02garbage\x80\x81" * 10)
-    r, report = Retriever.build_with_report([corpus], tmp_path / "i.db", tokenizer=tokenizer)
+    r, report = build_reporting([corpus], tmp_path / "i.db", tokenizer=tokenizer)
     assert [d for d in r.documents] == ["good.txt"]
     assert report.skipped == [("bad.txt", "binary data, not text")]
 
@@ -172,7 +172,7 @@ def test_open_maps_the_weight_table_and_reads_passages_lazily(
     from retrieval.store import LazyPassages
 
     index = tmp_path / "i.db"
-    Retriever.build([corpus], index, tokenizer=tokenizer)
+    build([corpus], index, tokenizer=tokenizer)
     lazy = Retriever.open(index, tokenizer=tokenizer)
     assert isinstance(lazy.passages, LazyPassages)
     eager = Retriever(lazy.path, lazy.documents, list(lazy.passages), tokenizer, lazy.settings)
@@ -188,7 +188,7 @@ def test_open_maps_the_weight_table_and_reads_passages_lazily(
     other = Retriever.open(index, tokenizer=tokenizer, bm25=BM25Settings(k1=0.9))
     assert isinstance(other.passages, list)
     # each build keeps one weight table: earlier ones are removed
-    Retriever.build([corpus], index, tokenizer=tokenizer)
+    build([corpus], index, tokenizer=tokenizer)
     assert len(list(tmp_path.glob(".i.db.*.arrays"))) == 1
 
 
@@ -197,10 +197,10 @@ def test_parallel_segmentation_gives_the_same_index(
 ) -> None:
     from retrieval import Segmenting
 
-    serial = Retriever.build(
+    serial = build(
         [corpus], tmp_path / "s.db", tokenizer=tokenizer, segmenting=Segmenting(workers=1)
     )
-    parallel = Retriever.build(
+    parallel = build(
         [corpus],
         tmp_path / "p.db",
         tokenizer=tokenizer,

@@ -31,7 +31,7 @@ from .botapi import (
     inline,
     message,
 )
-from .conftest import CORPUS, REPO
+from .conftest import CORPUS, REPO, build
 
 
 @pytest.fixture
@@ -49,9 +49,7 @@ def make_state(
         service,
         QuestionLog.open(tmp_path / "questions.db", keep_text=cfg.log_questions),
         cfg,
-        lambda: Service(
-            Retriever.build([CORPUS], tmp_path / "re.db", tokenizer=retriever.tokenizer)
-        ),
+        lambda: Service(build([CORPUS], tmp_path / "re.db", tokenizer=retriever.tokenizer)),
         RateLimiter(cfg.rate_limit),
     )
 
@@ -278,7 +276,7 @@ def test_long_answer_is_split_at_passage_boundaries(
     ]
     src = tmp_path / "long.jsonl"
     src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    retriever = Retriever.build([src], tmp_path / "long.db", tokenizer=tokenizer, max_chars=5000)
+    retriever = build([src], tmp_path / "long.db", tokenizer=tokenizer, max_chars=5000)
     with RunningBot(server, make_state(retriever, tmp_path, server)):
         server.api.push(message("初心堂的建设要求有哪些规定？"))
         server.api.wait_for(lambda cs: sum(c.method == "sendMessage" for c in cs) >= 2)

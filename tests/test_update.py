@@ -11,11 +11,17 @@ import numpy as np
 import pytest
 import rank_bm25
 
-from retrieval import BM25Settings, IndexInvalidError, IndexMissingError, Retriever, Tokenizer
-from retrieval.scoring import Counts, SparseBM25, Vocabulary
-from retrieval.updating import update_index
+from retrieval import (
+    BM25Settings,
+    IndexInvalidError,
+    IndexMissingError,
+    Retriever,
+    Tokenizer,
+    update_index,
+)
+from retrieval.bm25 import Counts, SparseBM25, Vocabulary
 
-from .conftest import CORPUS
+from .conftest import CORPUS, build, update
 from .test_cli import docbot
 
 QUERIES = [
@@ -76,8 +82,8 @@ def test_an_update_gives_the_index_a_full_build_gives(
 ) -> None:
     before, after = folders
     index = tmp_path / "i.db"
-    Retriever.build([before], index, tokenizer=tokenizer, bm25=settings)
-    updated, report = Retriever.update(
+    build([before], index, tokenizer=tokenizer, bm25=settings)
+    updated, report = update(
         index,
         add=[after / ARTICLES[0], after / ARTICLES[4], after / ARTICLES[2]],
         remove=[ARTICLES[1]],
@@ -89,7 +95,7 @@ def test_an_update_gives_the_index_a_full_build_gives(
     assert report.unchanged == [ARTICLES[2]]
     assert report.removed == [ARTICLES[1]]
     assert report.documents == 4 and report.passages == len(updated)
-    full = Retriever.build([after], tmp_path / "full.db", tokenizer=tokenizer, bm25=settings)
+    full = build([after], tmp_path / "full.db", tokenizer=tokenizer, bm25=settings)
     same_results(updated, full)
     assert updated.search("红树林保护区")[0].doc == ARTICLES[0]
     assert not any(h.doc == ARTICLES[1] for q in QUERIES for h in updated.search(q, k=20))
@@ -102,10 +108,8 @@ def test_updated_scores_equal_rank_bm25_over_the_stored_passages(
 ) -> None:
     before, after = folders
     index = tmp_path / "i.db"
-    Retriever.build([before], index, tokenizer=tokenizer)
-    r, _ = Retriever.update(
-        index, add=[after / ARTICLES[0], after / ARTICLES[4]], remove=[ARTICLES[1]]
-    )
+    build([before], index, tokenizer=tokenizer)
+    r, _ = update(index, add=[after / ARTICLES[0], after / ARTICLES[4]], remove=[ARTICLES[1]])
     corpus = [p.tokens for p in r.passages]  # in the order the update left them
     ref = rank_bm25.BM25Okapi(corpus, k1=1.2, b=0.75, epsilon=0.25)
     for q in QUERIES:
@@ -160,30 +164,30 @@ def test_a_term_left_in_no_passage_counts_for_nothing(tokenizer: Tokenizer, tmp_
     (src / "a.txt").write_text("标题甲\n\n独有词汇红树林保护。\n", encoding="utf-8")
     shutil.copy(CORPUS / ARTICLES[3], src / ARTICLES[3])
     index = tmp_path / "i.db"
-    r = Retriever.build([src], index, tokenizer=tokenizer)
+    r = build([src], index, tokenizer=tokenizer)
     assert r.search("红树林")
-    r, _ = Retriever.update(index, remove=["a.txt"], tokenizer=tokenizer)
+    r, _ = update(index, remove=["a.txt"], tokenizer=tokenizer)
     assert r.search("红树林") == [] and r.document_frequency("红树林") == 0
     (src / "a.txt").unlink()
-    same_results(r, Retriever.build([src], tmp_path / "full.db", tokenizer=tokenizer))
+    same_results(r, build([src], tmp_path / "full.db", tokenizer=tokenizer))
 
 
 def test_removing_everything_then_adding_again(tokenizer: Tokenizer, tmp_path: Path) -> None:
     index = tmp_path / "i.db"
-    Retriever.build([CORPUS / ARTICLES[0], CORPUS / ARTICLES[1]], index, tokenizer=tokenizer)
-    r, report = Retriever.update(index, remove=ARTICLES[:2], tokenizer=tokenizer)
+    build([CORPUS / ARTICLES[0], CORPUS / ARTICLES[1]], index, tokenizer=tokenizer)
+    r, report = update(index, remove=ARTICLES[:2], tokenizer=tokenizer)
     assert len(r) == 0 and r.search("初心堂") == [] and report.documents == 0
-    r, report = Retriever.update(index, add=[CORPUS / ARTICLES[1]], tokenizer=tokenizer)
+    r, report = update(index, add=[CORPUS / ARTICLES[1]], tokenizer=tokenizer)
     assert report.added == [ARTICLES[1]]
-    full = Retriever.build([CORPUS / ARTICLES[1]], tmp_path / "full.db", tokenizer=tokenizer)
+    full = build([CORPUS / ARTICLES[1]], tmp_path / "full.db", tokenizer=tokenizer)
     same_results(r, full)
 
 
 def test_nothing_changed_writes_nothing(tokenizer: Tokenizer, tmp_path: Path) -> None:
     index = tmp_path / "i.db"
-    Retriever.build([CORPUS], index, tokenizer=tokenizer)
+    build([CORPUS], index, tokenizer=tokenizer)
     stamp = index.stat().st_mtime_ns, index.stat().st_ino
-    _, report = Retriever.update(
+    _, report = update(
         index, add=[CORPUS / ARTICLES[2]], remove=["no-such.txt"], tokenizer=tokenizer
     )
     assert report.unchanged == [ARTICLES[2]]
@@ -191,26 +195,25 @@ def test_nothing_changed_writes_nothing(tokenizer: Tokenizer, tmp_path: Path) ->
     assert (index.stat().st_mtime_ns, index.stat().st_ino) == stamp
 
 
+class DiskFullAfterWeighing(BM25Settings):
+    """The default settings, but the disk fills up once the new weights are computed."""
+
+    def weigh(self, vocab: Vocabulary, counts: Counts) -> SparseBM25:
+        super().weigh(vocab, counts)
+        raise OSError(28, "No space left on device")
+
+
 def test_a_failed_update_leaves_the_old_index_answering(
     tokenizer: Tokenizer, tmp_path: Path, folders: tuple[Path, Path]
 ) -> None:
     before, after = folders
     index = tmp_path / "i.db"
-    old = Retriever.build([before], index, tokenizer=tokenizer)
+    old = build([before], index, tokenizer=tokenizer)
     expected = {q: ranked(old, q) for q in QUERIES}
-
-    def weigh_then_fail(vocab: Vocabulary, counts: Counts) -> SparseBM25:
-        BM25Settings().weigh(vocab, counts)
-        raise OSError(28, "No space left on device")
 
     with pytest.raises(Exception, match="previous index is unchanged"):
         update_index(
-            index,
-            tokenizer,
-            weigh_then_fail,
-            add=[after / ARTICLES[4]],
-            max_chars=300,
-            extra_meta={"bm25": BM25Settings().__dict__},
+            index, add=[after / ARTICLES[4]], tokenizer=tokenizer, bm25=DiskFullAfterWeighing()
         )
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []
     assert len(list(tmp_path.glob(".i.db.*.arrays"))) == 1
@@ -224,9 +227,9 @@ def test_an_open_retriever_keeps_answering_across_an_update(
 ) -> None:
     before, after = folders
     index = tmp_path / "i.db"
-    old = Retriever.build([before], index, tokenizer=tokenizer)
+    old = build([before], index, tokenizer=tokenizer)
     expected = {q: ranked(old, q) for q in QUERIES}
-    Retriever.update(index, add=[after / ARTICLES[4]], remove=[ARTICLES[1]], tokenizer=tokenizer)
+    update(index, add=[after / ARTICLES[4]], remove=[ARTICLES[1]], tokenizer=tokenizer)
     assert {q: ranked(old, q) for q in QUERIES} == expected
 
 
@@ -234,15 +237,13 @@ def test_an_update_refuses_other_settings_and_a_missing_index(
     tokenizer: Tokenizer, tmp_path: Path
 ) -> None:
     index = tmp_path / "i.db"
-    with pytest.raises(IndexMissingError, match="docbot index"):
-        Retriever.update(index, add=[CORPUS / ARTICLES[0]], tokenizer=tokenizer)
-    Retriever.build([CORPUS / ARTICLES[0]], index, tokenizer=tokenizer)
-    with pytest.raises(IndexInvalidError, match="rebuild it with: docbot index"):
-        Retriever.update(
-            index, add=[CORPUS / ARTICLES[1]], tokenizer=tokenizer, bm25=BM25Settings(k1=2.0)
-        )
-    with pytest.raises(IndexInvalidError, match="rebuild"):
-        Retriever.update(index, add=[CORPUS / ARTICLES[1]], tokenizer=tokenizer, max_chars=200)
+    with pytest.raises(IndexMissingError, match="No index at"):
+        update(index, add=[CORPUS / ARTICLES[0]], tokenizer=tokenizer)
+    build([CORPUS / ARTICLES[0]], index, tokenizer=tokenizer)
+    with pytest.raises(IndexInvalidError, match="other tokenizer, chunking or BM25 settings"):
+        update(index, add=[CORPUS / ARTICLES[1]], tokenizer=tokenizer, bm25=BM25Settings(k1=2.0))
+    with pytest.raises(IndexInvalidError, match="other tokenizer, chunking or BM25 settings"):
+        update(index, add=[CORPUS / ARTICLES[1]], tokenizer=tokenizer, max_chars=200)
 
 
 def test_an_index_saved_without_counts_is_updated_exactly(
@@ -252,17 +253,17 @@ def test_an_index_saved_without_counts_is_updated_exactly(
     tokens once, and the update is still exact."""
     before, after = folders
     index = tmp_path / "i.db"
-    Retriever.build([before], index, tokenizer=tokenizer)
+    build([before], index, tokenizer=tokenizer)
     (folder,) = tmp_path.glob(".i.db.*.arrays")
     for name in SparseBM25.COUNTED:
         (folder / f"{name}.npy").unlink()
-    r, _ = Retriever.update(
+    r, _ = update(
         index,
         add=[after / ARTICLES[0], after / ARTICLES[4]],
         remove=[ARTICLES[1]],
         tokenizer=tokenizer,
     )
-    same_results(r, Retriever.build([after], tmp_path / "full.db", tokenizer=tokenizer))
+    same_results(r, build([after], tmp_path / "full.db", tokenizer=tokenizer))
 
 
 def test_docbot_update_command(tmp_path: Path) -> None:

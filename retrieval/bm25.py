@@ -1,4 +1,4 @@
-"""BM25 scores as rank_bm25 computes them, from a precomputed term -> passage weight table.
+"""BM25 settings, and scores as rank_bm25 computes them from a term -> passage weight table.
 
 rank_bm25's ``get_scores`` loops over every passage in Python for every query term. Here the
 per-(term, passage) contribution is computed once, when the index is built, into a
@@ -17,21 +17,17 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
+from .errors import SettingsError
+
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
-
-# numpy reads a .npy header with ast.literal_eval, and CPython 3.11's AST constructor is not
-# safe to run from two threads at once ("AST constructor recursion depth mismatch").
-_LOAD_LOCK = threading.Lock()
 
 DENSE_SHARE = 4  # a row reaching more than 1/4 of the passages is also kept dense
 _CHUNK = 4_000_000  # postings weighed at a time
@@ -163,6 +159,41 @@ class CountsBuilder:
         return Counts(indptr, indices, tf, lengths)
 
 
+Variant = Literal["okapi", "l", "plus"]
+VARIANTS = ("okapi", "l", "plus")  # rank_bm25's BM25Okapi, BM25L, BM25Plus
+
+
+@dataclass(frozen=True)
+class BM25Settings:
+    """Which BM25 and its parameters; ``delta`` is used by L and Plus, ``epsilon`` by Okapi."""
+
+    variant: Variant = "okapi"
+    k1: float = 1.2
+    b: float = 0.75
+    epsilon: float = 0.25
+    delta: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.variant not in VARIANTS:
+            raise SettingsError(f"unknown BM25 variant {self.variant!r}: use okapi, l or plus")
+        if self.k1 < 0:
+            raise SettingsError(f"k1 must be at least 0, got {self.k1}")
+        if not 0 <= self.b <= 1:
+            raise SettingsError(f"b must be between 0 and 1, got {self.b}")
+        if self.epsilon < 0 or self.delta < 0:
+            raise SettingsError("epsilon and delta must be at least 0")
+
+    def make(self, corpus: list[list[str]]) -> SparseBM25:
+        """The scorer for these settings over ``corpus`` (tokenized passages)."""
+        return SparseBM25(corpus, self.variant, self.k1, self.b, self.epsilon, self.delta)
+
+    def weigh(self, vocab: Vocabulary, counts: Counts) -> SparseBM25:
+        """The scorer for these settings over passages already counted."""
+        return SparseBM25.from_counts(
+            vocab, counts, self.variant, self.k1, self.b, self.epsilon, self.delta
+        )
+
+
 class SparseBM25:
     """Okapi, L or Plus BM25 over tokenized passages (``variant``, ``k1``, ``b``, ``epsilon``,
     ``delta`` as in rank_bm25)."""
@@ -285,29 +316,24 @@ class SparseBM25:
             start, end = self.indptr[t], self.indptr[t + 1]
             self.dense[d, self.indices[start:end]] = self.data[start:end]
 
-    def save(self, folder: Path) -> None:
-        """Write the weight table as .npy files (memory-mappable) into ``folder``."""
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in self.ARRAYS + self.COUNTED + self.DERIVED:
-            array = getattr(self, name)
-            if array is not None:
-                np.save(folder / f"{name}.npy", array, allow_pickle=False)
+    def arrays(self) -> dict[str, np.ndarray[Any, Any]]:
+        """The arrays that make up the table, by name (what the store saves)."""
+        names = self.ARRAYS + self.COUNTED + self.DERIVED
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
 
     @classmethod
-    def load(cls, folder: Path, vocab: Vocabulary, size: int) -> SparseBM25:
-        """The table written by :meth:`save`, memory-mapped: opening reads almost nothing."""
+    def from_arrays(
+        cls, vocab: Vocabulary, size: int, arrays: dict[str, np.ndarray[Any, Any]]
+    ) -> SparseBM25:
+        """The table made of ``arrays`` (as :meth:`arrays` gives them, possibly memory-mapped);
+        the derived dense rows are computed again when missing (a table of docbot 0.1)."""
         self = cls.__new__(cls)
         self.vocab = vocab
         self.size = size
-        derived = all((folder / f"{name}.npy").exists() for name in cls.DERIVED)
         self.tf = self.lengths = None
-        with _LOAD_LOCK:
-            for name in cls.ARRAYS + cls.COUNTED + (cls.DERIVED if derived else ()):
-                if name in cls.COUNTED and not (folder / f"{name}.npy").exists():
-                    continue
-                array = np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
-                setattr(self, name, array)
-        if not derived:  # a table written by docbot 0.1
+        for name, array in arrays.items():
+            setattr(self, name, array)
+        if not all(name in arrays for name in cls.DERIVED):
             self._derive()
         return self
 

@@ -1,0 +1,67 @@
+"""Completing follow-up questions ("那深圳呢？") from the previous question of a conversation."""
+
+from __future__ import annotations
+
+import re
+
+from retrieval import Question, Retriever
+from retrieval.normalization import to_simplified
+
+# A question word of its own makes a question complete, not a follow-up (怎么做, 是谁, 吗).
+_OWN_QUESTION = re.compile(r"什么|怎么|怎样|如何|多少|几|谁|哪|吗|为什么|是否")
+_FOLLOWUP_FORM = re.compile(
+    r"^(?:那|那么|那麼|还有|還有|再问|再問)?\s*(.{1,12}?)\s*呢\s*[?？!！。.]*$"
+)
+_CLASS = {"ns": "place", "nr": "person", "t": "time", "m": "number"}
+
+
+def _pos_class(flag: str) -> str | None:
+    if flag in ("x", "y", "r", "uj", "ul", "c", "p", "d", "zg", "eng"):
+        return None
+    return (
+        _CLASS.get(flag[:2])
+        or _CLASS.get(flag[:1])
+        or ("noun" if flag.startswith("n") else flag[:1])
+    )
+
+
+def is_followup_form(question: Question) -> bool:
+    """那…呢 / …呢？, or a question of at most one content word."""
+    if _FOLLOWUP_FORM.match(question.text):
+        return True
+    return len(question.known) + len(question.unknown) <= 1
+
+
+def complete_followup(
+    question: Question, previous: str, answered: bool, retriever: Retriever
+) -> str | None:
+    """The previous question with this one put in, or None if this is not a follow-up.
+
+    A question counts as a follow-up by its form (那…呢, …呢？), or when it is short and
+    fails on its own (``answered`` is False). What it names replaces the previous question's
+    last run of words of the same kind (a place for a place, a thing for a thing); with no
+    counterpart it is put in front.
+    """
+    text = question.text
+    elliptical = len(text) <= 12 and not _OWN_QUESTION.search(to_simplified(text))
+    if not (is_followup_form(question) or (elliptical and not answered)):
+        return None
+    m = _FOLLOWUP_FORM.match(text)
+    core = (m.group(1) if m else text).strip()
+    tags = retriever.tags(core)
+    stopwords = retriever.stopwords
+    content = [i for i, (w, f) in enumerate(tags) if _pos_class(f) and w not in stopwords]
+    if not content:
+        return None
+    core = "".join(w for w, _ in tags[content[0] : content[-1] + 1])
+    kind = _pos_class(tags[content[-1]][1])
+    old = retriever.tags(previous)
+    same = [i for i, (_, f) in enumerate(old) if _pos_class(f) == kind]
+    if not same:
+        completed = core + "".join(w for w, _ in old)
+    else:
+        last = first = same[-1]
+        while first - 1 in same:
+            first -= 1
+        completed = "".join([w for w, _ in old[:first]] + [core] + [w for w, _ in old[last + 1 :]])
+    return completed if completed != to_simplified(previous) else None

@@ -1,0 +1,341 @@
+"""The write side: build an index from paths, or update one in place of a rebuild.
+
+Both run the same step, :func:`_index_documents`: cut documents into passages, segment them
+(reusing stored segmentation where the text is unchanged), write the rows and hand each batch's
+tokens on to be counted. A build counts every passage; an update counts only the new ones and
+recomputes the weights from the stored counts with array operations
+(:meth:`~retrieval.bm25.Counts.changed`): N, the average length and every document frequency
+are exact, as if the index had been built from scratch.
+
+After an update, passages keep their numbers except that the last ones move into the places of
+removed passages, so ties between equal scores may be ordered differently than after a build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .bm25 import BM25Settings, Counts, CountsBuilder, release_freed_memory
+from .chunking import DEFAULT_MAX_CHARS, chunk
+from .errors import IndexInvalidError, IndexMissingError, IndexOutdatedError
+from .normalization import to_simplified
+from .schema import BuildReport
+from .segmenting import Segmenting
+from .sources import Source, read_sources
+from .store import IndexFile, NewVersion
+from .tokenization import Tokenizer
+
+Progress = Callable[[int, int], None]
+OnTokens = Callable[[list[list[str]]], None]
+
+
+def build_index(
+    paths: Sequence[str | Path],
+    index_path: str | Path,
+    *,
+    tokenizer: Tokenizer | None = None,
+    bm25: BM25Settings | None = None,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    progress: Progress | None = None,
+    segmenting: Segmenting | None = None,
+) -> BuildReport:
+    """Index ``paths`` (folders, .txt/.md files, .jsonl passage files) into ``index_path``;
+    the old index answers until the new one is whole.
+
+    Documents whose content hash is unchanged reuse their stored segmentation; a change of
+    tokenizer or chunking settings rebuilds everything (``report.rebuilt_because`` says why).
+    """
+    tokenizer, bm25 = tokenizer or Tokenizer(), bm25 or BM25Settings()
+    index, report, shared_edges = IndexFile(index_path), BuildReport(), set[str]()
+    sources = read_sources(
+        paths, report, plausibility=tokenizer.word_share, shared_edges=shared_edges
+    )
+    signature = _signature(tokenizer, max_chars)
+    hashes, token_cache = _reusable(index, signature, report)
+    for src in sources:
+        name = src.document.name
+        known = hashes.get(name)
+        bucket = report.added if known is None else report.changed
+        (report.unchanged if known == src.hash else bucket).append(name)
+    report.removed = sorted(set(hashes) - {src.document.name for src in sources})
+    with index.replacing() as new:
+        new.create()
+        vocab: dict[str, int] = {}
+        counts = CountsBuilder(vocab)
+        with new.transaction():
+            report.passages = _index_documents(
+                new, sources, tokenizer, max_chars, 0, counts.add,
+                token_cache=token_cache, progress=progress, segmenting=segmenting or Segmenting(),
+            )  # fmt: skip
+        report.documents = len(sources)
+        token_cache.clear()  # as large as the corpus on a re-run, and no longer needed
+        release_freed_memory()
+        if counts.size:
+            new.save_table(bm25.weigh(vocab, counts.finish()), vocab)
+        new.write_meta(
+            {
+                **signature,
+                "bm25": asdict(bm25),
+                "built_at": utc_now(),
+                "shared_edges": sorted(shared_edges),
+                "furniture_words": furniture_words(sources, tokenizer),
+            }
+        )
+    return report
+
+
+def update_index(
+    index_path: str | Path,
+    *,
+    add: Sequence[str | Path] = (),
+    remove: Sequence[str] = (),
+    tokenizer: Tokenizer | None = None,
+    bm25: BM25Settings | None = None,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    segmenting: Segmenting | None = None,
+) -> BuildReport:
+    """Add or replace the documents under ``add`` (named as :func:`build_index` names them)
+    and remove the documents named in ``remove``, reading only those; scores stay exactly
+    those of a full build of the same documents."""
+    tokenizer, bm25 = tokenizer or Tokenizer(), bm25 or BM25Settings()
+    index, report = IndexFile(index_path), BuildReport()
+    if not index.exists():
+        raise IndexMissingError(f"No index at {index.path}.")
+    state = index.update_state()
+    wanted = {**_signature(tokenizer, max_chars), "bm25": asdict(bm25)}
+    if any(state.meta.get(k) != v for k, v in wanted.items()):
+        raise IndexOutdatedError(
+            f"{index.path} was built with other tokenizer, chunking or BM25 settings."
+        )
+    shared_edges = set(state.meta.get("shared_edges", []))
+    sources = read_sources(
+        add, report, plausibility=tokenizer.word_share, shared_edges=shared_edges
+    )
+    coming = _classify(sources, remove, state.hashes, report)
+    report.documents = len(state.hashes) - len(report.removed) + len(report.added)
+    going = report.changed + report.removed
+    if not coming and not going:
+        report.passages = state.size
+        return report
+    slots = index.slots_of(going)
+    old_counts = _stored_counts(index, state.meta, state.size)
+    remap, moves = _fill_holes(state.size, slots)
+    kept = state.size - len(slots)
+    with index.replacing() as new:
+        new.copy_of(index)
+        added: list[list[str]] = []
+        with new.transaction():
+            new.delete_documents(going)
+            new.move_passages(moves)
+            step = segmenting or Segmenting(workers=1)
+            _index_documents(new, coming, tokenizer, max_chars, kept, added.extend, segmenting=step)
+            known, rows = new.term_rows({t for doc in added for t in doc})
+        report.passages = kept + len(added)
+        furniture = set(state.meta.get("furniture_words", [])) | set(
+            furniture_words(coming, tokenizer)
+        )
+        meta: dict[str, Any] = {"built_at": utc_now(), "arrays": None}
+        meta |= {"furniture_words": sorted(furniture), "shared_edges": sorted(shared_edges)}
+        new.write_meta(meta)
+        if report.passages:
+            vocab = dict(known)  # the rows of the terms the new passages use
+            new_counts = Counts.of(added, vocab, rows=rows)
+            counts = old_counts.changed(remap, new_counts) if old_counts else new_counts
+            new.save_table(bm25.weigh(vocab, counts), {t: r for t, r in vocab.items() if r >= rows})
+    return report
+
+
+def _classify(
+    sources: list[Source], remove: Sequence[str], hashes: dict[str, str], report: BuildReport
+) -> list[Source]:
+    """Sort ``sources`` into the report's unchanged / changed / added and ``remove`` into
+    removed / skipped; return the sources to (re)index."""
+    coming = []
+    for src in sources:
+        name = src.document.name
+        if hashes.get(name) == src.hash:
+            report.unchanged.append(name)
+            continue
+        (report.changed if name in hashes else report.added).append(name)
+        coming.append(src)
+    for name in remove:
+        if name in hashes:
+            report.removed.append(name)
+        else:
+            report.skipped.append((name, "not in the index"))
+    return coming
+
+
+def _fill_holes(size: int, slots: list[int]) -> tuple[np.ndarray[Any, Any], list[tuple[int, int]]]:
+    """Old passage -> new passage (-1 for the removed ``slots``), the last kept passages
+    moving into the places of removed ones, and those moves as (old, new) pairs."""
+    kept = size - len(slots)
+    remap = np.arange(size, dtype=np.int64)
+    remap[slots] = -1
+    holes = [s for s in slots if s < kept]
+    tail = [s for s in range(kept, size) if remap[s] >= 0]
+    remap[tail] = holes
+    return remap, list(zip(tail, holes, strict=True))
+
+
+def _stored_counts(index: IndexFile, meta: dict[str, Any], size: int) -> Counts | None:
+    """The term counts of the current index: from its weight table, or (a table written
+    before counts were kept) counted again from the stored tokens."""
+    if size == 0:
+        return None
+    table = index.load_table(meta, size)
+    counts = table.counts() if table is not None else None
+    if counts is not None:
+        return counts
+    vocab = index.vocabulary()
+    corpus = [p.tokens for p in index.read_passages()]
+    before = len(vocab)
+    counts = Counts.of(corpus, vocab)
+    if before and len(vocab) != before:
+        raise IndexInvalidError(f"{index.path} is inconsistent; rebuild it.")
+    return counts
+
+
+def _index_documents(
+    new: NewVersion,
+    sources: list[Source],
+    tokenizer: Tokenizer,
+    max_chars: int,
+    first: int,
+    on_tokens: OnTokens,
+    *,
+    segmenting: Segmenting,
+    token_cache: dict[str, str] | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Cut ``sources`` into passages numbered from ``first``, segment them in batches (by
+    worker processes when a batch is large), write them and pass each batch's tokens to
+    ``on_tokens``. Returns the number of the next passage."""
+    now, seq, done = utc_now(), first, 0
+    batch: list[tuple[Source, list[dict[str, Any]]]] = []
+    pending = 0
+    for src in sources:
+        rows = list(_passage_rows(src, token_cache or {}, max_chars, seq))
+        src.paragraphs = []  # in ``rows`` now; a large corpus is not held twice
+        seq += len(rows)
+        batch.append((src, rows))
+        pending += len(rows)
+        if pending >= segmenting.batch or src is sources[-1]:
+            on_tokens(_write_batch(new, batch, tokenizer, segmenting, now))
+            for _ in batch:  # one tick a document
+                done += 1
+                if progress:
+                    progress(done, len(sources))
+            batch, pending = [], 0
+    return seq
+
+
+def _write_batch(
+    new: NewVersion,
+    batch: list[tuple[Source, list[dict[str, Any]]]],
+    tokenizer: Tokenizer,
+    segmenting: Segmenting,
+    now: str,
+) -> list[list[str]]:
+    """Segment the passages of ``batch`` that have no stored tokens, write documents and
+    passages (one statement batch each: far fewer savepoints), return the passages' tokens."""
+    missing = list(
+        dict.fromkeys(r["key"] for _, rows in batch for r in rows if r["tokens"] is None)
+    )
+    found = segmenting.segment(missing, tokenizer)
+    documents, passages = [], []
+    for src, rows in batch:
+        for r in rows:
+            key = r.pop("key")
+            if r["tokens"] is None:
+                r["tokens"] = found[key]
+        documents.append(_document_row(src, now, len(rows)))
+        passages.extend(rows)
+    new.insert_documents(documents)
+    new.insert_passages(passages)
+    return [r["tokens"].split(" ") if r["tokens"] else [] for r in passages]
+
+
+def _passage_rows(
+    src: Source, token_cache: dict[str, str], max_chars: int, seq: int
+) -> Iterable[dict[str, Any]]:
+    title_norm = to_simplified(src.document.title)
+    for offset, passage in enumerate(chunk(src.document.name, src.paragraphs, max_chars)):
+        norm = to_simplified(passage.text)
+        key = _cache_key(norm, title_norm)
+        yield {
+            "id": passage.id,
+            "seq": seq + offset,
+            "doc": passage.doc,
+            "paragraph": passage.paragraph,
+            "part": passage.part,
+            "text": passage.text,
+            "norm": norm,
+            "tokens": token_cache.get(key),
+            "key": key,
+        }
+
+
+def _document_row(src: Source, now: str, passages: int) -> dict[str, Any]:
+    doc = src.document
+    return {
+        "name": doc.name,
+        "title": doc.title,
+        "date": doc.date,
+        "source": doc.source,
+        "author": doc.author,
+        "hash": src.hash,
+        "ingested_at": now,
+        "passages": passages,
+    }
+
+
+def _signature(tokenizer: Tokenizer, max_chars: int) -> dict[str, Any]:
+    """The settings an index's passages and tokens depend on."""
+    return {"tokenizer": tokenizer.signature, "max_chars": max_chars}
+
+
+def _reusable(
+    index: IndexFile, signature: dict[str, Any], report: BuildReport
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The old index's document hashes and its stored tokens by what they were made from;
+    nothing when its settings differ (``report.rebuilt_because`` then says why)."""
+    previous = index.previous()
+    if previous is None:
+        return {}, {}
+    report.rebuilt_because = previous.rebuild_because
+    if previous.rebuild_because is None and any(
+        previous.meta.get(k) != v for k, v in signature.items()
+    ):
+        report.rebuilt_because = "tokenizer or chunking settings changed"
+    if report.rebuilt_because:
+        return {}, {}
+    tokens = {_cache_key(norm, to_simplified(title)): toks for norm, toks, title in previous.rows}
+    return previous.hashes, tokens
+
+
+def furniture_words(sources: list[Source], tokenizer: Tokenizer) -> list[str]:
+    """Words of the page furniture that cleaning took out (copyright, contact, share widgets).
+
+    A question made of these asks about the website, not about the articles.
+    """
+    words: set[str] = set()
+    for src in sources:
+        for line in src.removed:
+            words.update(t for t in tokenizer.tokenize(line) if not t.startswith("#"))
+    return sorted(words)
+
+
+def _cache_key(norm: str, title_norm: str) -> str:
+    """What a passage's tokens are made from: its text and its document's title (context)."""
+    return norm + "\n" + title_norm
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,221 @@
+"""The read side: open an index, analyze a question once, search it for cited passages.
+
+Scores are rank_bm25's (the reference, proven equal in tests) computed by
+:class:`~retrieval.bm25.SparseBM25` from the weight table written at build time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .answer_type import expected_answer
+from .bm25 import BM25Settings, SparseBM25
+from .errors import IndexOutdatedError
+from .normalization import to_simplified
+from .schema import Document, Hit, Question
+from .store import IndexFile, LazyPassages, StoredPassage
+from .tokenization import Tokenizer
+
+RERANK_POOL = 20  # BM25 candidates considered by the answer-type preference
+ANSWER_BOOST = (
+    0.15  # x (1 + this) for an answer of the asked kind, x (1 + 2 x this) near a query word
+)
+
+
+class Retriever:
+    """Cited-passage search over one index.
+
+    >>> r = Retriever.open("data/docbot.db")                           # doctest: +SKIP
+    >>> r.search(r.analyze("肇庆建成了多少个初心堂"), k=3)[0].doc        # doctest: +SKIP
+    '001_9633f197b07a2f19.txt'
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        documents: dict[str, Document],
+        passages: Sequence[StoredPassage],
+        tokenizer: Tokenizer,
+        bm25: BM25Settings,
+        furniture_words: frozenset[str] = frozenset(),
+        *,
+        scorer: SparseBM25 | None = None,
+        counts: dict[str, int] | None = None,
+    ) -> None:
+        """A retriever over ``passages`` (a list, or an index file's lazy view with the weight
+        table ``scorer`` memory-mapped beside it). Use :meth:`open`."""
+        self.path = path
+        self.furniture_words = furniture_words
+        self.documents = documents
+        self.passages = passages
+        self.tokenizer = tokenizer
+        self.settings = bm25
+        if scorer is None and len(passages):
+            scorer = bm25.make([p.tokens for p in passages])
+        self._bm25 = scorer
+        self._counts = counts if counts is not None else dict(Counter(p.doc for p in passages))
+        self._by_id: dict[str, int] | None = None
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        tokenizer: Tokenizer | None = None,
+        bm25: BM25Settings | None = None,
+    ) -> Retriever:
+        """Open an index written by :func:`~retrieval.build.build_index`. With ``bm25``
+        settings other than those it was built with, the weights are computed again."""
+        index = IndexFile(path)
+        contents = index.read()
+        meta = contents.meta
+        tokenizer = tokenizer or Tokenizer()
+        if meta.get("tokenizer") != tokenizer.signature:
+            raise IndexOutdatedError(f"{index.path} was built with other tokenizer settings.")
+        built = BM25Settings(**meta["bm25"]) if "bm25" in meta else BM25Settings()
+        bm25 = bm25 or built
+        furniture = frozenset(meta.get("furniture_words", []))
+        scorer = index.load_table(meta, contents.size) if bm25 == built else None
+        if scorer is not None:  # the weight table was built with these settings: map it
+            passages: Sequence[StoredPassage] = index.lazy_passages(contents.size)
+        else:
+            passages = index.read_passages()
+        return cls(
+            index.path,
+            contents.documents,
+            passages,
+            tokenizer,
+            bm25,
+            furniture,
+            scorer=scorer,
+            counts=contents.passage_counts,
+        )
+
+    # --- searching -----------------------------------------------------------------------
+
+    def analyze(self, question: str) -> Question:
+        """``question`` as the index sees it, computed once: its tokens, which of them the
+        corpus has, the kind of answer it asks for, and (only when a judgement needs them:
+        an unknown word, or an amount asked for) its words' part-of-speech tags."""
+        norm = to_simplified(question)
+        tokens = tuple(self.tokenizer.tokens_of_normalized(norm))
+        words = [t for t in tokens if not t.startswith("#")]
+        in_corpus = {t: bool(self.document_frequency(t)) for t in words}
+        known = tuple(t for t in words if in_corpus[t])
+        unknown = tuple(t for t in words if not in_corpus[t])
+        needs_tags = bool(unknown) or "多少" in norm or "几" in norm
+        tags = tuple(self.tokenizer.tag(question)) if needs_tags else None
+        return Question(question, tokens, known, unknown, expected_answer(norm), tags)
+
+    def tags(self, text: str) -> list[tuple[str, str]]:
+        """(word, part-of-speech flag) pairs of ``text`` in the matching form."""
+        return self.tokenizer.tag(text)
+
+    @property
+    def stopwords(self) -> frozenset[str]:
+        """Words never matched (particles, question words)."""
+        return self.tokenizer.stopwords
+
+    def scores(self, tokens: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """BM25 score of every passage, in passage order (equal to rank_bm25's get_scores)."""
+        if self._bm25 is None:
+            return np.zeros(0)
+        return self._bm25.get_scores(tokens)
+
+    def search(self, question: Question | str, k: int = 5, *, rerank: bool = True) -> list[Hit]:
+        """The ``k`` best passages for ``question``, best first; empty when nothing matches.
+
+        With ``rerank`` (the default) passages that carry the kind of answer the question asks
+        for (a number with the asked unit for 多少所, a year for 哪一年 ...) are preferred
+        among the BM25 candidates; without it the order is plain BM25.
+        """
+        if isinstance(question, str):
+            question = self.analyze(question)
+        if k <= 0 or not question.tokens or self._bm25 is None:
+            return []
+        answer = question.answer if rerank else None
+        reranking = answer is not None and answer.pattern is not None
+        pool, pool_scores = self._bm25.top(question.tokens, max(k, RERANK_POOL) if reranking else k)
+        bm25 = {int(i): float(s) for i, s in zip(pool, pool_scores, strict=True)}
+        final = dict(bm25)
+        if reranking and answer is not None:
+            for i in final:
+                boost = answer.support(self.passages[i].norm, question.known)
+                final[i] *= 1.0 + ANSWER_BOOST * boost
+        order = sorted(final, key=lambda i: (-final[i], i))  # score desc, passage order asc
+        hits: list[Hit] = []
+        for i in order[:k]:
+            score = final[i]
+            if not score > 0 or not math.isfinite(score):
+                break
+            hits.append(self._hit(i, score, bm25[i], len(hits) + 1))
+        return hits
+
+    def _hit(self, i: int, score: float, bm25: float, rank: int) -> Hit:
+        p = self.passages[i]
+        doc = self.documents[p.doc]
+        return Hit(
+            p.id,
+            p.doc,
+            doc.title,
+            doc.date,
+            doc.source,
+            p.paragraph,
+            p.part,
+            score,
+            bm25,
+            p.text,
+            rank,
+        )
+
+    def weight(self, token: str) -> float:
+        """How informative ``token`` is: log(1 + (N - df + 0.5) / (df + 0.5)), always > 0.
+
+        Unlike the scorer's IDF it is never floored, and a token the corpus lacks gets the
+        largest weight, so it can count against a match (used for "not found" decisions).
+        """
+        n, df = len(self.passages), self.document_frequency(token)
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def document_frequency(self, token: str) -> int:
+        """In how many passages ``token`` occurs."""
+        return self._bm25.df_of(token) if self._bm25 else 0
+
+    def passage_tokens(self, passage_id: str) -> frozenset[str]:
+        """The distinct tokens of one passage (its text and its document's title)."""
+        return frozenset(self.passages[self._index_of(passage_id)].tokens)
+
+    def coverage(self, question: Question, passage_id: str) -> float:
+        """Share of the question's information (weights of its distinct words, bigrams left out)
+        that the passage has; words the corpus lacks count against it. 0.0 to 1.0."""
+        words = set(question.known) | set(question.unknown)
+        total = sum(self.weight(w) for w in words)
+        if total <= 0:
+            return 0.0
+        have = self.passage_tokens(passage_id)
+        return sum(self.weight(w) for w in words if w in have) / total
+
+    def _index_of(self, passage_id: str) -> int:
+        if isinstance(self.passages, LazyPassages):
+            return self.passages.index_of(passage_id)
+        if self._by_id is None:
+            self._by_id = {p.id: i for i, p in enumerate(self.passages)}
+        return self._by_id[passage_id]
+
+    def passage_count(self, doc: str) -> int:
+        """How many passages document ``doc`` has."""
+        return self._counts.get(doc, 0)
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Retriever {self.path} documents={len(self.documents)} passages={len(self.passages)}>"
+        )
