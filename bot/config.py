@@ -63,7 +63,7 @@ class RetrievalConfig:
 @dataclass(frozen=True)
 class AnswerConfig:
     min_coverage: float = 0.15
-    traditional: str = "s2t"
+    traditional: str = "s2tw"
     simplified: str = "t2s"
 
 

@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from retrieval import Document
-from retrieval.normalization import Script, convert
+from retrieval.normalization import Script
+from retrieval.normalization import to_script as to_script  # all display conversion goes here
 
 from .service import Answer, Citation, Source
 
@@ -49,8 +50,7 @@ PHRASES = {
 
 
 def phrase(key: str, script: Script, **values: object) -> str:
-    text = PHRASES[key].format(**values)
-    return convert(text, "s2t") if script == "traditional" else text
+    return to_script(PHRASES[key].format(**values), script)
 
 
 @dataclass(frozen=True)
@@ -82,12 +82,11 @@ def marked(text: str, spans: Iterable[tuple[int, int]], style: Style) -> str:
 
 def cite(source: Source, script: Script) -> str:
     """《title》 · date · source · ¶N"""
-    title = convert(source.title, "s2t" if script == "traditional" else "t2s")
-    parts = [f"《{title}》"]
+    parts = [f"《{to_script(source.title, script)}》"]
     if source.date:
         parts.append(source.date)
     if source.source:
-        parts.append(convert(source.source, "s2t" if script == "traditional" else "t2s"))
+        parts.append(to_script(source.source, script))
     parts.append(f"¶{source.paragraph}")
     return " · ".join(parts)
 
@@ -104,16 +103,16 @@ def citation_header(citation: Citation, script: Script) -> str:
 
 def document_line(document: Document, script: Script) -> str:
     """《title》 · date · source"""
-    conv = "s2t" if script == "traditional" else "t2s"
-    parts = [f"《{convert(document.title, conv)}》"]
-    parts += [x for x in (document.date, document.source and convert(document.source, conv)) if x]
+    parts = [f"《{to_script(document.title, script)}》"]
+    parts += [
+        x for x in (document.date, document.source and to_script(document.source, script)) if x
+    ]
     return " · ".join(parts)
 
 
 def document_list(documents: Sequence[Document], script: Script) -> list[str]:
-    conv = "s2t" if script == "traditional" else "t2s"
     return [
-        f"《{convert(d.title, conv)}》" + (f"（{d.date}）" if d.date else "") for d in documents
+        f"《{to_script(d.title, script)}》" + (f"（{d.date}）" if d.date else "") for d in documents
     ]
 
 
@@ -135,12 +134,7 @@ def answer_blocks(
         return [style.escape(phrase("too_long", s, limit=MAX_QUESTION_CHARS))]
     blocks: list[str] = []
     if answer.understood_as:
-        blocks.append(
-            style.escape(
-                phrase("understood", s)
-                + convert(answer.understood_as, "s2t" if s == "traditional" else "t2s")
-            )
-        )
+        blocks.append(style.escape(phrase("understood", s) + to_script(answer.understood_as, s)))
     if not answer.answered:
         lines = [phrase("not_found", s), phrase("covers", s)]
         lines += [f"· {d}" for d in document_list(documents, s)]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from retrieval import Document, Hit, JudgeSettings, Question, Retriever, detect_script, judge
 from retrieval.chunking import split_sentences
-from retrieval.normalization import Script, convert, matching_form_with_map, to_simplified
+from retrieval.normalization import Script, matching_form_with_map, to_script, to_simplified
 
 from .followups import complete_followup
 
@@ -99,7 +99,7 @@ class Service:
         retriever: Retriever,
         settings: ServiceSettings | None = None,
         judging: JudgeSettings | None = None,
-        display: tuple[str, str] = ("s2t", "t2s"),
+        display: tuple[str, str] = ("s2tw", "t2s"),
     ) -> None:
         self.retriever = retriever
         self.settings = settings or ServiceSettings()
@@ -199,8 +199,7 @@ class Service:
     # --- pieces of the answer ------------------------------------------------------------
 
     def display(self, text: str, script: Script) -> str:
-        config = self.display_configs[0 if script == "traditional" else 1]
-        return convert(text, config)
+        return to_script(text, script, self.display_configs[0 if script == "traditional" else 1])
 
     def _citations(self, hits: Sequence[Hit], question: Question, script: Script) -> list[Citation]:
         groups: list[tuple[str, Hit, list[Hit]]] = []  # (matching form, first hit, all hits)
