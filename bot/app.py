@@ -6,37 +6,20 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from retrieval import BM25Settings, JudgeSettings, Retriever, Tokenizer, TokenizerSettings
+from retrieval import Retriever, Tokenizer
 
 from .config import Config
-from .service import Service, ServiceSettings
+from .service import Service
 
 
 def make_tokenizer(cfg: Config) -> Tokenizer:
-    t = cfg.tokenizer
-    settings = TokenizerSettings(
-        search_mode=t.search_mode,
-        hmm=t.hmm,
-        bigrams=t.bigrams,
-        userdict=str(t.userdict) if t.userdict else None,
-        stopwords=str(t.stopwords) if t.stopwords else None,
-    )
-    t.cache_dir.mkdir(parents=True, exist_ok=True)
-    return Tokenizer(settings, cache_dir=t.cache_dir)
-
-
-def bm25_settings(cfg: Config) -> BM25Settings:
-    r = cfg.retrieval
-    return BM25Settings(r.variant, r.k1, r.b, r.epsilon, r.delta)  # type: ignore[arg-type]
+    cfg.cache_dir.mkdir(parents=True, exist_ok=True)
+    return Tokenizer(cfg.tokenizer, cache_dir=cfg.cache_dir)
 
 
 def make_service(cfg: Config, retriever: Retriever) -> Service:
-    return Service(
-        retriever,
-        ServiceSettings(k=cfg.retrieval.k, rerank=cfg.retrieval.rerank),
-        JudgeSettings(min_coverage=cfg.answer.min_coverage),
-        (cfg.answer.traditional, cfg.answer.simplified),
-    )
+    display = (cfg.display.traditional, cfg.display.simplified)
+    return Service(retriever, cfg.service, cfg.judging, display)
 
 
 def build(
@@ -48,7 +31,7 @@ def build(
         paths,
         index,
         tokenizer=tokenizer,
-        bm25=bm25_settings(cfg),
+        bm25=cfg.bm25,
         max_chars=cfg.index.max_chars,
         progress=progress,
     )
@@ -87,7 +70,7 @@ def open_retriever(cfg: Config, tokenizer: Tokenizer, build_if_missing: bool) ->
             file=sys.stderr,
         )
         return build(cfg, cfg.index.corpus, index, tokenizer)
-    return Retriever.open(index, tokenizer=tokenizer, bm25=bm25_settings(cfg))
+    return Retriever.open(index, tokenizer=tokenizer, bm25=cfg.bm25)
 
 
 def question_log_path(cfg: Config) -> Path:

@@ -23,7 +23,6 @@ from retrieval.normalization import convert
 
 from . import config as config_module
 from .app import (
-    bm25_settings,
     build,
     make_service,
     make_tokenizer,
@@ -58,7 +57,7 @@ def cmd_update(args: argparse.Namespace, cfg: Config) -> int:
         add=[Path(p) for p in args.paths],
         remove=args.remove or [],
         tokenizer=make_tokenizer(cfg),
-        bm25=bm25_settings(cfg),
+        bm25=cfg.bm25,
         max_chars=cfg.index.max_chars,
     )
     if not args.quiet:
@@ -167,7 +166,7 @@ def cmd_eval(args: argparse.Namespace, cfg: Config) -> int:
 
         def ask(text: str) -> tuple[list[Any], bool]:
             answer = service.ask(text)
-            return retriever.search(text, 10, rerank=cfg.retrieval.rerank), answer.answered
+            return retriever.search(text, 10, rerank=cfg.service.rerank), answer.answered
 
         report = evaluate(questions, ask)
     _print_report(args.questions, report, args.json)
