@@ -7,44 +7,20 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from retrieval import (
-    BM25Settings,
-    JudgeSettings,
-    Retriever,
-    Tokenizer,
-    TokenizerSettings,
-    build_index,
-)
+from retrieval import Retriever, Tokenizer, build_index
 
 from .config import Config
-from .service import Service, ServiceSettings
+from .service import Service
 
 
 def make_tokenizer(cfg: Config) -> Tokenizer:
-    t = cfg.tokenizer
-    settings = TokenizerSettings(
-        search_mode=t.search_mode,
-        hmm=t.hmm,
-        bigrams=t.bigrams,
-        userdict=str(t.userdict) if t.userdict else None,
-        stopwords=str(t.stopwords) if t.stopwords else None,
-    )
-    t.cache_dir.mkdir(parents=True, exist_ok=True)
-    return Tokenizer(settings, cache_dir=t.cache_dir)
-
-
-def bm25_settings(cfg: Config) -> BM25Settings:
-    r = cfg.retrieval
-    return BM25Settings(r.variant, r.k1, r.b, r.epsilon, r.delta)  # type: ignore[arg-type]
+    cfg.cache_dir.mkdir(parents=True, exist_ok=True)
+    return Tokenizer(cfg.tokenizer, cache_dir=cfg.cache_dir)
 
 
 def make_service(cfg: Config, retriever: Retriever) -> Service:
-    return Service(
-        retriever,
-        ServiceSettings(k=cfg.retrieval.k, rerank=cfg.retrieval.rerank),
-        JudgeSettings(min_coverage=cfg.answer.min_coverage),
-        (cfg.answer.traditional, cfg.answer.simplified),
-    )
+    display = (cfg.display.traditional, cfg.display.simplified)
+    return Service(retriever, cfg.service, cfg.judging, display)
 
 
 def build(
@@ -52,12 +28,11 @@ def build(
 ) -> Retriever:
     """Index ``paths`` into ``index``, telling the user what happened on stderr."""
     progress = _progress_bar if sys.stderr.isatty() and not quiet else None
-    bm25 = bm25_settings(cfg)
     report = build_index(
         paths,
         index,
         tokenizer=tokenizer,
-        bm25=bm25,
+        bm25=cfg.bm25,
         max_chars=cfg.index.max_chars,
         progress=progress,
     )
@@ -74,7 +49,7 @@ def build(
             f"{len(report.unchanged)} unchanged, {len(report.removed)} removed).",
             file=sys.stderr,
         )
-    return Retriever.open(index, tokenizer=tokenizer, bm25=bm25)
+    return Retriever.open(index, tokenizer=tokenizer, bm25=cfg.bm25)
 
 
 def _progress_bar(done: int, total: int) -> None:
@@ -96,7 +71,7 @@ def open_retriever(cfg: Config, tokenizer: Tokenizer, build_if_missing: bool) ->
             file=sys.stderr,
         )
         return build(cfg, cfg.index.corpus, index, tokenizer)
-    return Retriever.open(index, tokenizer=tokenizer, bm25=bm25_settings(cfg))
+    return Retriever.open(index, tokenizer=tokenizer, bm25=cfg.bm25)
 
 
 def question_log_path(cfg: Config) -> Path:
@@ -127,7 +102,7 @@ class LiveService:
         """Open the index again (the old service keeps answering if that fails)."""
         stamp = self._file_stamp()
         retriever = Retriever.open(
-            self._cfg.index.path, tokenizer=self._tokenizer, bm25=bm25_settings(self._cfg)
+            self._cfg.index.path, tokenizer=self._tokenizer, bm25=self._cfg.bm25
         )
         self.service, self._stamp = make_service(self._cfg, retriever), stamp
         return self.service

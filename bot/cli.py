@@ -29,7 +29,6 @@ from retrieval.normalization import convert
 from . import config as config_module
 from .app import (
     LiveService,
-    bm25_settings,
     build,
     make_service,
     make_tokenizer,
@@ -64,7 +63,7 @@ def cmd_update(args: argparse.Namespace, cfg: Config) -> int:
         add=[Path(p) for p in args.paths],
         remove=args.remove or [],
         tokenizer=make_tokenizer(cfg),
-        bm25=bm25_settings(cfg),
+        bm25=cfg.bm25,
         max_chars=cfg.index.max_chars,
     )
     if not args.quiet:
