@@ -5,13 +5,12 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from retrieval import RetrievalError
 
-from .app import LiveService
 from .render import console_text, document_list
-from .service import Conversation
+from .service import Conversation, Service
 
 HELP = """输入问题（简体或繁體都可以），回车提问。
   :help      显示这段说明
@@ -41,8 +40,18 @@ def _enable_line_editing() -> None:
     atexit.register(save)
 
 
+class ServiceSource(Protocol):
+    """The service over an index that another process may rebuild (bot.app.LiveService)."""
+
+    service: Service
+
+    def changed(self) -> bool: ...
+
+    def reload(self) -> Service: ...
+
+
 def run_console(
-    live: LiveService,
+    live: ServiceSource,
     colour: bool,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
@@ -77,7 +86,7 @@ def run_console(
 class _Session:
     """One console session: the conversation, the display mode, the live index."""
 
-    def __init__(self, live: LiveService, stdout: TextIO, colour: bool) -> None:
+    def __init__(self, live: ServiceSource, stdout: TextIO, colour: bool) -> None:
         self.live, self.stdout, self.colour = live, stdout, colour
         self.conversation = Conversation()
         self.original = False

@@ -7,6 +7,7 @@ Scores are rank_bm25's (the reference, proven equal in tests) computed by
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +23,8 @@ from .schema import Document, Hit, Question
 from .store import IndexFile, LazyPassages, StoredPassage
 from .tokenization import Tokenizer
 
+# "<X>是多少" / "<X>为几…": the judgement of such a question looks at its words' tags.
+_AMOUNT_OF = re.compile(r"[是为].*(?:多少|几)")
 RERANK_POOL = 20  # BM25 candidates considered by the answer-type preference
 ANSWER_BOOST = (
     0.15  # x (1 + this) for an answer of the asked kind, x (1 + 2 x this) near a query word
@@ -109,7 +112,7 @@ class Retriever:
         in_corpus = {t: bool(self.document_frequency(t)) for t in words}
         known = tuple(t for t in words if in_corpus[t])
         unknown = tuple(t for t in words if not in_corpus[t])
-        needs_tags = bool(unknown) or "多少" in norm or "几" in norm
+        needs_tags = bool(unknown) or _AMOUNT_OF.search(norm) is not None
         tags = tuple(self.tokenizer.tag(question)) if needs_tags else None
         return Question(question, tokens, known, unknown, expected_answer(norm), tags)
 

@@ -10,18 +10,18 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
+from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jieba
-import jieba.posseg
-
-try:  # jieba-rs: the same dictionary and algorithm, compiled (optional: pip install docbot[fast])
-    import rjieba
-except ImportError:  # pragma: no cover - the plain jieba path is the reference
-    rjieba = None  # type: ignore[assignment]
+if TYPE_CHECKING:  # imported on first use: a one-shot question should not pay for them
+    import jieba
+    import jieba.posseg
 
 from .normalization import to_simplified
+
+# jieba-rs: the same dictionary and algorithm, compiled (optional: pip install docbot[fast])
+HAVE_RJIEBA = find_spec("rjieba") is not None
 
 TOKENIZER_VERSION = 3
 
@@ -120,6 +120,8 @@ class Tokenizer:
 
     def _segmenter_unlocked(self) -> jieba.Tokenizer:
         if self._jieba is None:
+            import jieba
+
             logging.getLogger("jieba").setLevel(logging.WARNING)
             tk = jieba.Tokenizer()
             tk.tmp_dir = self.cache_dir
@@ -133,6 +135,8 @@ class Tokenizer:
         if self._fast is None:
             with self._init_lock:
                 if self._fast is None:
+                    import rjieba
+
                     fast = rjieba.Jieba()
                     for word, freq, tag in self._entries():
                         fast.add_word(word, freq, tag)
@@ -142,7 +146,7 @@ class Tokenizer:
     @property
     def uses_rjieba(self) -> bool:
         """Whether segmentation for matching runs on rjieba (jieba-rs) rather than jieba."""
-        return self.settings.engine == "auto" and rjieba is not None and not self.settings.hmm
+        return self.settings.engine == "auto" and HAVE_RJIEBA and not self.settings.hmm
 
     def _tokenize(self, text: str, mode: str) -> list[tuple[str, int, int]]:
         if self.uses_rjieba:
@@ -164,6 +168,8 @@ class Tokenizer:
         """(word, part-of-speech flag) for ``text`` in the matching form, by jieba.posseg."""
         with self._init_lock:
             if self._tagger is None:
+                import jieba.posseg  # its tables take about half a second to import
+
                 self._tagger = jieba.posseg.POSTokenizer(self._segmenter_unlocked())
             tagger = self._tagger
         return [
