@@ -19,8 +19,7 @@ def make_tokenizer(cfg: Config) -> Tokenizer:
 
 
 def make_service(cfg: Config, retriever: Retriever) -> Service:
-    display = (cfg.display.traditional, cfg.display.simplified)
-    return Service(retriever, cfg.service, cfg.judging, display)
+    return Service(retriever, cfg.service, cfg.judging)
 
 
 def build(

@@ -38,8 +38,8 @@ from .app import (
 from .config import Config, ConfigError
 from .evaluation import QuestionFileError, Report, evaluate, load_questions
 from .questionlog import QuestionLogError
-from .render import console_text
-from .service import Answer, Conversation, Service
+from .render import answer_json, console_text
+from .service import Conversation, Service
 
 
 class UsageError(Exception):
@@ -78,43 +78,6 @@ def cmd_update(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
-def answer_json(answer: Answer) -> dict[str, Any]:
-    def passage(c: Any) -> dict[str, Any]:
-        first = c.sources[0]
-        return {
-            "doc": first.doc,
-            "title": first.title,
-            "date": first.date,
-            "source": first.source,
-            "paragraph": first.paragraph,
-            "passage_id": first.passage_id,
-            "score": round(c.score, 6),
-            "text": c.original,
-            "also_in": [s.doc for s in c.sources[1:]],
-        }
-
-    sentence = answer.sentence
-    return {
-        "question": answer.question,
-        "answered": answer.answered,
-        "script": answer.script,
-        "answer": (
-            {
-                "sentence": sentence.text,
-                "doc": sentence.source.doc,
-                "paragraph": sentence.source.paragraph,
-            }
-            if sentence
-            else None
-        ),
-        "passages": [passage(c) for c in answer.citations],
-        "near_misses": [passage(c) for c in answer.near_misses],
-        "coverage": round(answer.coverage, 4),
-        "understood_as": answer.understood_as,
-        "problem": answer.problem,
-    }
-
-
 def cmd_ask(args: argparse.Namespace, cfg: Config) -> int:
     tokenizer = make_tokenizer(cfg)
     retriever = open_retriever(
@@ -128,11 +91,11 @@ def cmd_ask(args: argparse.Namespace, cfg: Config) -> int:
     for n, question in enumerate(questions):
         answer = service.ask(question, conversation, k=args.k)
         if args.json:
-            print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+            print(json.dumps(answer_json(answer, cfg.display), ensure_ascii=False), flush=True)
         else:
             if n:
                 print("\n" + "─" * 40)
-            print(console_text(answer, documents, colour, original=args.original), flush=True)
+            print(console_text(answer, documents, colour, args.original, cfg.display), flush=True)
     return 0
 
 
@@ -151,7 +114,7 @@ def cmd_console(args: argparse.Namespace, cfg: Config) -> int:
     tokenizer = make_tokenizer(cfg)
     retriever = open_retriever(cfg, tokenizer, build_if_missing=True)
     live = LiveService(cfg, tokenizer, make_service(cfg, retriever))
-    return run_console(live, colour=_use_colour(cfg, sys.stdout))
+    return run_console(live, colour=_use_colour(cfg, sys.stdout), display=cfg.display)
 
 
 def cmd_eval(args: argparse.Namespace, cfg: Config) -> int:

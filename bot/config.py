@@ -22,18 +22,17 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 import msgspec.inspect as mi
-import opencc
 
 from retrieval import BM25Settings, JudgeSettings, TokenizerSettings
 from retrieval.chunking import DEFAULT_MAX_CHARS
 
+from .render import DisplaySettings
 from .service import ServiceSettings
 
 CONFIG_ENV = "DOCBOT_CONFIG"
 DEFAULT_CONFIG = "config.toml"
 
 # The display configs the installed OpenCC ships (the .json files in its data folder).
-OPENCC_CONFIGS = tuple(sorted(name.removesuffix(".json") for name in opencc.CONFIGS))
 
 
 class ConfigError(Exception):
@@ -58,23 +57,6 @@ class IndexSettings:
     path: Path = Path("data/docbot.db")
     corpus: tuple[Path, ...] = (Path("corpus"),)
     max_chars: Annotated[int, msgspec.Meta(ge=1)] = DEFAULT_MAX_CHARS
-
-
-@dataclass(frozen=True)
-class DisplaySettings:
-    """[answer] traditional/simplified: the OpenCC configs that show text in an asker's script."""
-
-    traditional: str = "s2tw"
-    simplified: str = "t2s"
-
-    def __post_init__(self) -> None:
-        for name in ("traditional", "simplified"):
-            value = getattr(self, name)
-            if value not in OPENCC_CONFIGS:
-                raise ValueError(
-                    f"{name} must be one of the OpenCC configs {', '.join(OPENCC_CONFIGS)}, "
-                    f"got {json.dumps(value, ensure_ascii=False)}"
-                )
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Protocol, TextIO
 
 from retrieval import RetrievalError
 
-from .render import console_text, document_list
+from .render import DEFAULT_DISPLAY, DisplaySettings, console_text, document_list
 from .service import Conversation, Service
 
 HELP = """输入问题（简体或繁體都可以），回车提问。
@@ -55,6 +55,7 @@ def run_console(
     colour: bool,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
+    display: DisplaySettings = DEFAULT_DISPLAY,
 ) -> int:
     """Ask questions until :quit or end of input. Ctrl-C clears the line; Ctrl-D leaves."""
     stdin = stdin or sys.stdin
@@ -62,7 +63,7 @@ def run_console(
     interactive = stdin.isatty() and stdout.isatty()
     if interactive:
         _enable_line_editing()
-    session = _Session(live, stdout, colour)
+    session = _Session(live, stdout, colour, display)
     print(session.banner(), file=stdout)
     while True:
         try:
@@ -86,8 +87,10 @@ def run_console(
 class _Session:
     """One console session: the conversation, the display mode, the live index."""
 
-    def __init__(self, live: ServiceSource, stdout: TextIO, colour: bool) -> None:
-        self.live, self.stdout, self.colour = live, stdout, colour
+    def __init__(
+        self, live: ServiceSource, stdout: TextIO, colour: bool, display: DisplaySettings
+    ) -> None:
+        self.live, self.stdout, self.colour, self.display = live, stdout, colour, display
         self.conversation = Conversation()
         self.original = False
 
@@ -113,7 +116,8 @@ class _Session:
             self.say(f"出错了：{exc}")
             return True
         documents = self.live.service.documents
-        self.say(console_text(answer, documents, self.colour, original=self.original) + "\n")
+        text = console_text(answer, documents, self.colour, self.original, self.display)
+        self.say(text + "\n")
         return True
 
     def command(self, line: str) -> bool:
@@ -124,7 +128,8 @@ class _Session:
             self.say(HELP)
         elif name == ":docs":
             script = self.conversation.script or "simplified"
-            self.say("\n".join(document_list(self.live.service.documents, script)))
+            titles = document_list(self.live.service.documents, script, self.display)
+            self.say("\n".join(titles))
         elif name == ":original":
             self.original = not self.original
             self.say("段落显示原文。" if self.original else "段落显示为提问的字体。")

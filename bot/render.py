@@ -1,16 +1,54 @@
-"""Answer -> text for people: the console (colour or plain) and Telegram HTML."""
+"""Answer -> what people see: console text (colour or plain), Telegram HTML and JSON.
+
+Every phrase shown to a person is here, and all conversion into the asker's script: the
+service hands over passages as their documents write them, and the words to highlight.
+"""
 
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import opencc
 
 from retrieval import Document
-from retrieval.normalization import Script
+from retrieval.normalization import Script, matching_form_with_map
 from retrieval.normalization import to_script as to_script  # all display conversion goes here
 
-from .service import Answer, Citation, Source
+from .service import MAX_QUESTION_CHARS, Answer, Citation, Source
+
+# The OpenCC configs the installed package ships (its data folder).
+OPENCC_CONFIGS = tuple(sorted(name.removesuffix(".json") for name in opencc.CONFIGS))
+
+
+@dataclass(frozen=True)
+class DisplaySettings:
+    """The OpenCC configs that show text in an asker's script ([answer] traditional and
+    simplified); text already in that script is shown exactly as written."""
+
+    traditional: str = "s2tw"
+    simplified: str = "t2s"
+
+    def __post_init__(self) -> None:
+        for name in ("traditional", "simplified"):
+            value = getattr(self, name)
+            if value not in OPENCC_CONFIGS:
+                raise ValueError(
+                    f"{name} must be one of the OpenCC configs {', '.join(OPENCC_CONFIGS)}, "
+                    f"got {json.dumps(value, ensure_ascii=False)}"
+                )
+
+    def show(self, text: str, script: Script) -> str:
+        """``text`` in ``script`` with this config (unchanged if already in it)."""
+        return to_script(
+            text, script, self.traditional if script == "traditional" else self.simplified
+        )
+
+
+DEFAULT_DISPLAY = DisplaySettings()
 
 TELEGRAM_LIMIT = 4096
 
@@ -80,40 +118,56 @@ def marked(text: str, spans: Iterable[tuple[int, int]], style: Style) -> str:
     return "".join(out)
 
 
-def cite(source: Source, script: Script) -> str:
+def cite(source: Source, script: Script, display: DisplaySettings = DEFAULT_DISPLAY) -> str:
     """《title》 · date · source · ¶N"""
-    parts = [f"《{to_script(source.title, script)}》"]
+    parts = [f"《{display.show(source.title, script)}》"]
     if source.date:
         parts.append(source.date)
     if source.source:
-        parts.append(to_script(source.source, script))
+        parts.append(display.show(source.source, script))
     parts.append(f"¶{source.paragraph}")
     return " · ".join(parts)
 
 
-def citation_header(citation: Citation, script: Script) -> str:
+def citation_header(
+    citation: Citation, script: Script, display: DisplaySettings = DEFAULT_DISPLAY
+) -> str:
     first, *others = citation.sources
-    text = cite(first, script)
+    text = cite(first, script, display)
     if others:
-        text += (
-            f"（{phrase('also_in', script)}：" + "；".join(cite(s, script) for s in others) + "）"
-        )
+        also = "；".join(cite(s, script, display) for s in others)
+        text += f"（{phrase('also_in', script)}：{also}）"
     return text
 
 
-def document_line(document: Document, script: Script) -> str:
+def document_line(
+    document: Document, script: Script, display: DisplaySettings = DEFAULT_DISPLAY
+) -> str:
     """《title》 · date · source"""
-    parts = [f"《{to_script(document.title, script)}》"]
-    parts += [
-        x for x in (document.date, document.source and to_script(document.source, script)) if x
-    ]
-    return " · ".join(parts)
+    source = document.source and display.show(document.source, script)
+    parts = [f"《{display.show(document.title, script)}》"]
+    return " · ".join(parts + [x for x in (document.date, source) if x])
 
 
-def document_list(documents: Sequence[Document], script: Script) -> list[str]:
+def document_list(
+    documents: Sequence[Document], script: Script, display: DisplaySettings = DEFAULT_DISPLAY
+) -> list[str]:
     return [
-        f"《{to_script(d.title, script)}》" + (f"（{d.date}）" if d.date else "") for d in documents
+        f"《{display.show(d.title, script)}》" + (f"（{d.date}）" if d.date else "")
+        for d in documents
     ]
+
+
+def shown(
+    text: str,
+    answer: Answer,
+    display: DisplaySettings = DEFAULT_DISPLAY,
+    original: bool = False,
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A passage or sentence as shown to the asker of ``answer`` (or as its document writes
+    it, with ``original``), and the spans of the question words in it."""
+    text = text if original else display.show(text, answer.script)
+    return text, highlight_spans(text, answer.words)
 
 
 def answer_blocks(
@@ -123,48 +177,85 @@ def answer_blocks(
     original: bool = False,
     first_number: int = 1,
     with_sentence: bool = True,
+    display: DisplaySettings = DEFAULT_DISPLAY,
 ) -> list[str]:
     """The answer as blocks (best sentence, then one block per citation), never split inside."""
     s = answer.script
     if answer.problem == "empty":
         return [style.escape(phrase("empty", s))]
     if answer.problem == "too_long":
-        from .service import MAX_QUESTION_CHARS
-
         return [style.escape(phrase("too_long", s, limit=MAX_QUESTION_CHARS))]
     blocks: list[str] = []
     if answer.understood_as:
-        blocks.append(style.escape(phrase("understood", s) + to_script(answer.understood_as, s)))
+        understood = phrase("understood", s) + display.show(answer.understood_as, s)
+        blocks.append(style.escape(understood))
     if not answer.answered:
         lines = [phrase("not_found", s), phrase("covers", s)]
-        lines += [f"· {d}" for d in document_list(documents, s)]
+        lines += [f"· {d}" for d in document_list(documents, s, display)]
         lines.append(phrase("rephrase", s))
         blocks.append("\n".join(style.escape(line) for line in lines))
         return blocks
     if answer.sentence is not None and with_sentence:
-        sent = answer.sentence
-        blocks.append(
-            style.escape(phrase("answer", s))
-            + marked(sent.text, sent.highlights, style)
-            + "\n    —— "
-            + style.escape(cite(sent.source, s))
-        )
+        sentence = answer.sentence
+        cited = style.escape(cite(sentence.source, s, display))
+        text = marked(*shown(sentence.text, answer, display), style)
+        blocks.append(f"{style.escape(phrase('answer', s))}{text}\n    —— {cited}")
     for n, citation in enumerate(answer.citations, start=first_number):
-        text = citation.original if original else citation.text
-        spans = () if original else citation.highlights
-        blocks.append(
-            f"[{n}] "
-            + style.escape(citation_header(citation, s))
-            + "\n    "
-            + marked(text, spans, style)
-        )
+        header = style.escape(citation_header(citation, s, display))
+        text = marked(*shown(citation.text, answer, display, original), style)
+        blocks.append(f"[{n}] {header}\n    {text}")
     return blocks
 
 
 def console_text(
-    answer: Answer, documents: Sequence[Document], colour: bool, original: bool = False
+    answer: Answer,
+    documents: Sequence[Document],
+    colour: bool,
+    original: bool = False,
+    display: DisplaySettings = DEFAULT_DISPLAY,
 ) -> str:
-    return "\n\n".join(answer_blocks(answer, documents, ANSI if colour else PLAIN, original))
+    style = ANSI if colour else PLAIN
+    return "\n\n".join(answer_blocks(answer, documents, style, original, display=display))
+
+
+def answer_json(answer: Answer, display: DisplaySettings = DEFAULT_DISPLAY) -> dict[str, Any]:
+    """The answer as `docbot ask --json` prints it: passages in their documents' own script,
+    the answering sentence in the asker's."""
+
+    def passage(c: Citation) -> dict[str, Any]:
+        first = c.sources[0]
+        return {
+            "doc": first.doc,
+            "title": first.title,
+            "date": first.date,
+            "source": first.source,
+            "paragraph": first.paragraph,
+            "passage_id": first.passage_id,
+            "score": round(c.score, 6),
+            "text": c.text,
+            "also_in": [s.doc for s in c.sources[1:]],
+        }
+
+    sentence = answer.sentence
+    return {
+        "question": answer.question,
+        "answered": answer.answered,
+        "script": answer.script,
+        "answer": (
+            {
+                "sentence": display.show(sentence.text, answer.script),
+                "doc": sentence.source.doc,
+                "paragraph": sentence.source.paragraph,
+            }
+            if sentence
+            else None
+        ),
+        "passages": [passage(c) for c in answer.citations],
+        "near_misses": [passage(c) for c in answer.near_misses],
+        "coverage": round(answer.coverage, 4),
+        "understood_as": answer.understood_as,
+        "problem": answer.problem,
+    }
 
 
 def split_messages(blocks: Sequence[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
@@ -223,3 +314,29 @@ def _safe_cut(text: str, limit: int) -> int:
         elif ch == ";":
             in_entity = False
     return max(sentence or safe, 1)
+
+
+def highlight_spans(text: str, words: Sequence[str]) -> tuple[tuple[int, int], ...]:
+    """Spans of ``text`` to mark, found on its matching form and mapped back.
+
+    Matching is done on the folded Simplified form; an offset map carries each match to the
+    characters of ``text`` it came from, also where the conversion changed the length.
+    """
+    norm, mapping = matching_form_with_map(text)
+    spans: list[tuple[int, int]] = []
+    for word in words:
+        start = norm.find(word)
+        while start >= 0:
+            spans.append(mapping.span(start, start + len(word)))
+            start = norm.find(word, start + len(word))
+    return tuple(_merge(spans))
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(s for s in spans if s[1] > s[0]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from retrieval import Document, Hit, JudgeSettings, Question, Retriever, detect_script, judge
 from retrieval.chunking import split_sentences
-from retrieval.normalization import Script, matching_form_with_map, to_script, to_simplified
+from retrieval.normalization import Script, to_simplified
 
 from .followups import complete_followup
 
@@ -34,22 +34,21 @@ class Source:
 
 @dataclass(frozen=True)
 class Citation:
-    """A passage to show: its text in the display script, where to highlight, and its sources.
+    """A passage to cite: its text in its document's own script, and its sources.
 
     ``sources`` has more than one entry when the same passage stands in several documents.
     """
 
     text: str
-    highlights: tuple[tuple[int, int], ...]
     sources: tuple[Source, ...]
     score: float
-    original: str  # the passage in its document's own script
 
 
 @dataclass(frozen=True)
 class Sentence:
+    """The sentence that answers, as its document writes it."""
+
     text: str
-    highlights: tuple[tuple[int, int], ...]
     source: Source
 
 
@@ -68,6 +67,7 @@ class Answer:
     problem: str | None = None  # a reason the question could not be asked at all
     reason: str | None = None  # the verdict's reason (see retrieval.Verdict)
     hits: tuple[Hit, ...] = ()  # the ranked passages the answer was chosen from
+    words: tuple[str, ...] = ()  # question words to highlight, in the matching form
 
 
 @dataclass
@@ -99,12 +99,10 @@ class Service:
         retriever: Retriever,
         settings: ServiceSettings | None = None,
         judging: JudgeSettings | None = None,
-        display: tuple[str, str] = ("s2tw", "t2s"),
     ) -> None:
         self.retriever = retriever
         self.settings = settings or ServiceSettings()
         self.judging = judging or JudgeSettings()
-        self.display_configs = display  # (to Traditional, to Simplified)
 
     # --- the answer ----------------------------------------------------------------------
 
@@ -151,7 +149,7 @@ class Service:
         verdict = judge(self.retriever, question, hits[:k], self.judging)
         if not hits:
             return Answer(question.text, script, False, None, (), reason=verdict.reason)
-        citations = self._citations(hits, question, script)
+        citations = self._citations(hits)
         if not verdict.answered:
             return Answer(
                 question.text,
@@ -163,8 +161,9 @@ class Service:
                 coverage=verdict.coverage,
                 reason=verdict.reason,
                 hits=tuple(hits),
+                words=highlight_words(question),
             )
-        sentence = self._best_sentence(hits[:k], question, script)
+        sentence = self._best_sentence(hits[:k], question)
         return Answer(
             question.text,
             script,
@@ -174,6 +173,7 @@ class Service:
             coverage=verdict.coverage,
             reason=verdict.reason,
             hits=tuple(hits),
+            words=highlight_words(question),
         )
 
     # --- what adapters show besides answers ---------------------------------------------
@@ -198,10 +198,7 @@ class Service:
 
     # --- pieces of the answer ------------------------------------------------------------
 
-    def display(self, text: str, script: Script) -> str:
-        return to_script(text, script, self.display_configs[0 if script == "traditional" else 1])
-
-    def _citations(self, hits: Sequence[Hit], question: Question, script: Script) -> list[Citation]:
+    def _citations(self, hits: Sequence[Hit]) -> list[Citation]:
         groups: list[tuple[str, Hit, list[Hit]]] = []  # (matching form, first hit, all hits)
         for hit in hits:
             key = to_simplified(hit.text)
@@ -211,19 +208,12 @@ class Service:
                     break
             else:
                 groups.append((key, hit, [hit]))
-        words = _highlight_words(question)
-        out = []
-        for _, first, members in groups:
-            text = self.display(first.text, script)
-            sources = tuple(_source(h) for h in members)
-            out.append(
-                Citation(text, highlight_spans(text, words), sources, first.score, first.text)
-            )
-        return out
+        return [
+            Citation(first.text, tuple(_source(h) for h in members), first.score)
+            for _, first, members in groups
+        ]
 
-    def _best_sentence(
-        self, hits: Sequence[Hit], question: Question, script: Script
-    ) -> Sentence | None:
+    def _best_sentence(self, hits: Sequence[Hit], question: Question) -> Sentence | None:
         """The sentence of the top passages that best answers: question words it holds (by
         weight), more if it carries the asked-for kind of answer near them, scaled by how well
         its passage ranked. Always a sentence of the text, never made up."""
@@ -242,8 +232,7 @@ class Service:
                     best = (score, sentence.strip(), hit)
         if best is None or best[0] <= 0:
             return None
-        text = self.display(best[1], script)
-        return Sentence(text, highlight_spans(text, _highlight_words(question)), _source(best[2]))
+        return Sentence(best[1], _source(best[2]))
 
 
 def _clean_question(text: str) -> str:
@@ -269,34 +258,8 @@ def _near_duplicate(a: str, b: str) -> bool:
     return len(short) >= 20 and short in long_
 
 
-def _highlight_words(question: Question) -> list[str]:
+def highlight_words(question: Question) -> tuple[str, ...]:
     """Question words worth marking: longest first, single characters only if nothing longer."""
     known = question.known
     words = sorted({w for w in known if len(w) >= 2 or w.isdigit()}, key=len, reverse=True)
-    return words or sorted(set(known), key=len, reverse=True)
-
-
-def highlight_spans(display: str, words: Sequence[str]) -> tuple[tuple[int, int], ...]:
-    """Spans of ``display`` to mark, found on its matching form and mapped back.
-
-    Matching is done on the folded Simplified form; an offset map carries each match to the
-    characters of ``display`` it came from, also where the conversion changed the length.
-    """
-    norm, mapping = matching_form_with_map(display)
-    spans: list[tuple[int, int]] = []
-    for word in words:
-        start = norm.find(word)
-        while start >= 0:
-            spans.append(mapping.span(start, start + len(word)))
-            start = norm.find(word, start + len(word))
-    return tuple(_merge(spans))
-
-
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(s for s in spans if s[1] > s[0]):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+    return tuple(words or sorted(set(known), key=len, reverse=True))

@@ -36,6 +36,7 @@ from retrieval.normalization import Script, convert
 from .config import TelegramConfig
 from .questionlog import QuestionLog, QuestionLogError, format_stats
 from .render import (
+    DEFAULT_DISPLAY,
     HTML,
     answer_blocks,
     cite,
@@ -354,13 +355,14 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     results = []
     for n, citation in enumerate(answer.citations if answer.answered else ()):
         source = citation.sources[0]
-        sentence = answer.sentence.text if (answer.sentence and n == 0) else citation.text
+        raw = answer.sentence.text if (answer.sentence and n == 0) else citation.text
+        sentence = DEFAULT_DISPLAY.show(raw, answer.script)
         body = f"{html.escape(sentence)}\n—— {html.escape(cite(source, answer.script))}"
         results.append(
             InlineQueryResultArticle(
                 id=f"{n}",
                 title=cite(source, answer.script)[:100],
-                description=citation.text[:120],
+                description=DEFAULT_DISPLAY.show(citation.text, answer.script)[:120],
                 input_message_content=InputTextMessageContent(
                     body[:4000], parse_mode=ParseMode.HTML
                 ),

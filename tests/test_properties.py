@@ -7,8 +7,8 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.render import HTML, answer_blocks, split_messages
-from bot.service import Service, highlight_spans
+from bot.render import HTML, answer_blocks, highlight_spans, split_messages
+from bot.service import Service
 from retrieval import Retriever, Tokenizer, to_simplified
 from retrieval.chunking import split_paragraph
 from retrieval.cleaning import clean_document, clean_line

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from bot.render import PHRASES, PLAIN, answer_blocks, cite, document_list, phrase, to_script
+from bot.render import (
+    PHRASES,
+    PLAIN,
+    DisplaySettings,
+    answer_blocks,
+    cite,
+    document_list,
+    phrase,
+    shown,
+    to_script,
+)
 from bot.service import Answer, Citation, Conversation, Service, Source
 from retrieval import Document, Retriever, detect_script
 
@@ -114,7 +124,7 @@ def test_understood_as_and_titles_in_a_rendered_answer() -> None:
 
 
 def test_a_cited_passage_in_the_readers_script_is_shown_as_written() -> None:
-    cited = Citation(TRADITIONAL_000, (), (source(TRADITIONAL_TITLE),), 1.0, TRADITIONAL_000)
+    cited = Citation(TRADITIONAL_000, (source(TRADITIONAL_TITLE),), 1.0)
     answer = Answer("問", "traditional", True, None, (cited,))
     assert TRADITIONAL_000 in "\n".join(answer_blocks(answer, [], PLAIN))
 
@@ -127,15 +137,15 @@ def service(seed_retriever: Retriever) -> Service:
 def test_traditional_passages_reach_a_traditional_asker_as_written(service: Service) -> None:
     answer = service.ask("怎樣建設讓人民群眾滿意的模範機關？", Conversation())
     assert answer.script == "traditional" and answer.citations
-    traditional = [c for c in answer.citations if detect_script(c.original) == "traditional"]
-    assert any("群眾" in c.original for c in traditional)
+    traditional = [c for c in answer.citations if detect_script(c.text) == "traditional"]
+    assert any("群眾" in c.text for c in traditional)
     for citation in traditional:
-        assert citation.text == citation.original
+        assert shown(citation.text, answer)[0] == citation.text
 
 
 def test_configured_display_config_keeps_the_corrections(seed_retriever: Retriever) -> None:
-    service = Service(seed_retriever, display=("s2t", "t2s"))
-    assert service.display("踏上新征程，为人民群众办实事", "traditional") == (
+    display = DisplaySettings("s2t", "t2s")
+    assert display.show("踏上新征程，为人民群众办实事", "traditional") == (
         "踏上新征程，為人民群眾辦實事"
     )
-    assert service.display(TRADITIONAL_000, "traditional") == TRADITIONAL_000
+    assert display.show(TRADITIONAL_000, "traditional") == TRADITIONAL_000

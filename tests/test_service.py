@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.service import Conversation, Service, highlight_spans
+from bot.render import highlight_spans, shown
+from bot.service import Conversation, Service
 from retrieval import Retriever, Tokenizer, to_simplified
 from retrieval.normalization import convert_with_map
 
@@ -50,10 +51,11 @@ def test_answer_is_in_the_askers_script(service: Service) -> None:
     trad = service.ask("深圳建了多少個暖蜂驛站？")
     simp = service.ask("深圳建了多少个暖蜂驿站？")
     assert trad.script == "traditional" and simp.script == "simplified"
-    assert "驛站" in trad.citations[0].text and "驿站" in simp.citations[0].text
-    assert trad.sentence and "個" in trad.sentence.text
-    # the original script stays one step away
-    assert trad.citations[0].original == simp.citations[0].original
+    assert "驛站" in shown(trad.citations[0].text, trad)[0]
+    assert "驿站" in shown(simp.citations[0].text, simp)[0]
+    assert trad.sentence and "個" in shown(trad.sentence.text, trad)[0]
+    # the service hands over the documents' own text: the same passage for both askers
+    assert trad.citations[0].text == simp.citations[0].text
 
 
 def test_script_neutral_question_follows_the_conversation(service: Service) -> None:
@@ -65,9 +67,12 @@ def test_script_neutral_question_follows_the_conversation(service: Service) -> N
 
 def test_highlights_mark_the_question_words_in_the_displayed_text(service: Service) -> None:
     answer = service.ask("深圳建了多少個暖蜂驛站？")
-    citation = answer.citations[0]
-    marked = {citation.text[a:b] for a, b in citation.highlights}
+    text, spans = shown(answer.citations[0].text, answer)
+    marked = {text[a:b] for a, b in spans}
     assert "暖蜂驛站" in marked and "深圳" in marked
+    # in the document's own script too (:original keeps the highlights)
+    text, spans = shown(answer.citations[0].text, answer, original=True)
+    assert {"暖蜂驿站", "深圳"} <= {text[a:b] for a, b in spans}
 
 
 def test_highlight_lands_right_after_a_length_changing_conversion() -> None:
