@@ -12,7 +12,8 @@ from pathlib import Path
 import opencc
 import pytest
 
-from bot.config import OPENCC_CONFIGS, TABLES, Config, ConfigError, Secret, load
+from bot.config import TABLES, Config, ConfigError, Secret, load
+from bot.render import OPENCC_CONFIGS
 from retrieval import BM25Settings, JudgeSettings, TokenizerSettings
 
 from .conftest import REPO
