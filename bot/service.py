@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from retrieval import Hit, JudgeSettings, Query, Retriever, detect_script
+from retrieval import Document, Hit, JudgeSettings, Query, Retriever, detect_script
 from retrieval.answer_type import AnswerType, expected_answer
 from retrieval.chunking import split_sentences
 from retrieval.normalization import Script, convert, matching_form_with_map, to_simplified
@@ -120,6 +120,25 @@ class Service:
         self.settings = settings or ServiceSettings()
         self.judging = judging or JudgeSettings()
         self.display_configs = display  # (to Traditional, to Simplified)
+
+    # --- what the index holds, for the adapters (so they need not reach into it) --------
+
+    @property
+    def documents(self) -> list[Document]:
+        return list(self.retriever.documents.values())
+
+    @property
+    def size(self) -> int:
+        """How many passages the index holds."""
+        return len(self.retriever)
+
+    def passage_count(self, document: str) -> int:
+        return self.retriever.passage_count(document)
+
+    def warm(self) -> None:
+        """Load dictionaries and tables now, so the first real question is not the slow one."""
+        self.retriever.tokenizer.warm()
+        self.ask("预热")
 
     # --- the answer ----------------------------------------------------------------------
 
