@@ -1,16 +1,27 @@
-"""The wiring: configuration -> tokenizer, index, service, question log; building the index."""
+"""The wiring: configuration -> tokenizer, index, service, question log; building the index;
+the Telegram bot's lifecycle."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import closing
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from retrieval import Retriever, Tokenizer, build_index
 
-from .config import Config
+from .config import Config, ConfigError
+from .questionlog import QuestionLog
 from .service import Service
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
+
+    from .config import TelegramConfig
 
 
 def make_tokenizer(cfg: Config) -> Tokenizer:
@@ -105,3 +116,62 @@ class LiveService:
         )
         self.service, self._stamp = make_service(self._cfg, retriever), stamp
         return self.service
+
+
+def rebuilt_service(cfg: Config, tokenizer: Tokenizer) -> Service:
+    """The configured corpus indexed afresh into the configured index, and a service over it."""
+    return make_service(cfg, build(cfg, cfg.index.corpus, cfg.index.path, tokenizer, quiet=True))
+
+
+def run_telegram(cfg: Config, webhook: bool) -> int:
+    """Run the Telegram bot until SIGINT or SIGTERM: check the token with the Bot API first,
+    then open (or build) the index and the question log, then poll or serve the webhook."""
+    # Imported here, not above: python-telegram-bot takes longer to import than a one-shot
+    # `docbot ask` takes to answer, and only this command needs it.
+    from . import telegram_adapter as tg
+
+    settings = cfg.telegram
+    token = str(settings.token)
+    problem = tg.check_token(token)
+    if problem:
+        raise ConfigError(problem)
+    webhook = webhook or bool(settings.webhook_url)
+    if webhook and not settings.webhook_url:
+        raise ConfigError("--webhook needs [telegram] webhook_url in the config")
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
+    )
+    tg.install_log_masking(token)
+    application = tg.build_application(settings, token)
+    if not tg.connect(application):
+        return 0  # stopped while the Bot API was still out of reach
+    tokenizer = make_tokenizer(cfg)
+    service = make_service(cfg, open_retriever(cfg, tokenizer, build_if_missing=True))
+    questions = QuestionLog.open(
+        question_log_path(cfg),
+        keep_text=settings.log_questions,
+        keep_days=settings.log_retention_days,
+    )
+    with closing(questions):
+        rate = tg.RateLimiter(settings.rate_limit, settings.global_rate_limit)
+        reindex = partial(rebuilt_service, cfg, tokenizer)
+        state = tg.BotState(service, questions, settings, reindex, rate, display=cfg.display)
+        tg.attach(application, state)
+        _serve(application, settings, webhook)
+    return 0
+
+
+def _serve(application: Application, settings: TelegramConfig, webhook: bool) -> None:  # type: ignore[type-arg]
+    """Poll for updates, or serve the webhook, until SIGINT or SIGTERM."""
+    from .telegram_adapter import ALL_UPDATES  # loaded already, by run_telegram
+
+    if webhook:
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path="telegram",
+            webhook_url=settings.webhook_url,
+            secret_token=str(settings.webhook_secret) or None,
+        )
+    else:
+        application.run_polling(allowed_updates=ALL_UPDATES)

@@ -34,12 +34,13 @@ from .app import (
     make_tokenizer,
     open_retriever,
     question_log_path,
+    run_telegram,
 )
 from .config import Config, ConfigError
 from .evaluation import QuestionFileError, Report, evaluate, load_questions
 from .questionlog import QuestionLogError
 from .render import answer_json, console_text
-from .service import Conversation, Service
+from .service import Conversation
 
 
 class UsageError(Exception):
@@ -155,56 +156,7 @@ def _print_report(name: str, report: Report, as_json: bool) -> None:
 
 
 def cmd_telegram(args: argparse.Namespace, cfg: Config) -> int:
-    import logging
-
-    from telegram import Update
-
-    from . import telegram_adapter as tg
-    from .questionlog import QuestionLog
-
-    token = str(cfg.telegram.token)
-    problem = tg.check_token(token)
-    if problem:
-        raise UsageError(problem)
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
-    )
-    tg.install_log_masking(token)
-    tokenizer = make_tokenizer(cfg)
-    retriever = open_retriever(cfg, tokenizer, build_if_missing=True)
-
-    def reindex() -> Service:
-        fresh = build(cfg, cfg.index.corpus, cfg.index.path, tokenizer, quiet=True)
-        return make_service(cfg, fresh)
-
-    questions = QuestionLog.open(
-        question_log_path(cfg),
-        keep_text=cfg.telegram.log_questions,
-        keep_days=cfg.telegram.log_retention_days,
-    )
-    state = tg.BotState(
-        make_service(cfg, retriever),
-        questions,
-        cfg.telegram,
-        reindex,
-        tg.RateLimiter(cfg.telegram.rate_limit, cfg.telegram.global_rate_limit),
-    )
-    app = tg.build_application(state, token)
-    t = cfg.telegram
-    if args.webhook or t.webhook_url:
-        if not t.webhook_url:
-            raise UsageError("--webhook needs [telegram] webhook_url in the config")
-        app.run_webhook(
-            listen=t.webhook_listen,
-            port=t.webhook_port,
-            url_path="telegram",
-            webhook_url=t.webhook_url,
-            secret_token=str(t.webhook_secret) or None,
-        )
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
-    questions.close()
-    return 0
+    return run_telegram(cfg, webhook=args.webhook)
 
 
 def cmd_stats(args: argparse.Namespace, cfg: Config) -> int:

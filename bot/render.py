@@ -340,3 +340,88 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+# --- Telegram ------------------------------------------------------------------------------
+
+TELEGRAM_EXAMPLES = (
+    "肇庆一共建成了多少个初心堂？",
+    "深圳建了多少個暖蜂驛站？",
+    "廣東駐鎮幫扶幫了幾個鄉鎮？",
+)
+# The menu Telegram shows beside the message box (setMyCommands): (command, description).
+TELEGRAM_COMMANDS = (
+    ("start", "开始：能问什么、怎么问"),
+    ("help", "使用说明"),
+    ("about", "文档列表"),
+    ("ask", "提问（在群组里用：/ask 问题）"),
+    ("original", "上一个回答的原文"),
+)
+TELEGRAM_ADMIN_COMMANDS = (
+    ("stats", "每天的提问和未找到统计（管理员）"),
+    ("reindex", "重新读取文档、更新索引（管理员）"),
+)
+
+
+@dataclass(frozen=True)
+class InlineResult:
+    """One result of an inline query: what the list shows, and the HTML it inserts."""
+
+    title: str
+    description: str
+    html: str
+
+
+def telegram_welcome(
+    documents: Sequence[Document], script: Script, display: DisplaySettings = DEFAULT_DISPLAY
+) -> str:
+    """/start and /help: what the bot knows, how to ask, examples to copy, the commands."""
+    titles = document_list(documents, script, display)
+    lines = [phrase("intro", script)] + [f"· {d}" for d in titles]
+    lines += ["", phrase("how", script), phrase("examples", script)]
+    escaped = [HTML.escape(line) for line in lines]
+    escaped += [f"<code>{HTML.escape(to_script(e, script))}</code>" for e in TELEGRAM_EXAMPLES]
+    return "\n".join([*escaped, "", HTML.escape(phrase("commands", script))])
+
+
+def telegram_document_list(
+    documents: Sequence[tuple[Document, int]],
+    script: Script,
+    display: DisplaySettings = DEFAULT_DISPLAY,
+) -> str:
+    """/about: one line per document (title, date, source) with its passage count."""
+    lines = [HTML.escape(document_line(d, script, display)) + f"（{n} 段）" for d, n in documents]
+    return "\n".join(lines) or "—"
+
+
+def telegram_answer(
+    answer: Answer,
+    documents: Sequence[Document],
+    original: bool = False,
+    first_number: int = 1,
+    with_sentence: bool = True,
+    display: DisplaySettings = DEFAULT_DISPLAY,
+) -> list[str]:
+    """The answer as Telegram HTML messages, each within Telegram's length limit."""
+    blocks = answer_blocks(answer, documents, HTML, original, first_number, with_sentence, display)
+    return split_messages(blocks)
+
+
+def telegram_inline_results(
+    answer: Answer, display: DisplaySettings = DEFAULT_DISPLAY
+) -> list[InlineResult]:
+    """An answered question's citations as inline results, the first carrying the best sentence."""
+    results = []
+    for n, citation in enumerate(answer.citations if answer.answered else ()):
+        source = cite(citation.sources[0], answer.script, display)
+        best = answer.sentence.text if (answer.sentence and n == 0) else citation.text
+        best, text = display.show(best, answer.script), display.show(citation.text, answer.script)
+        # Cut before escaping, so that no entity is cut in half (a message holds 4096 characters).
+        body = f"{HTML.escape(best[:3800])}\n—— {HTML.escape(source)}"
+        results.append(InlineResult(source[:100], text[:120], body))
+    return results
+
+
+def telegram_preformatted(text: str) -> str:
+    """Text whose columns must line up (/stats), in a fixed-width block."""
+    return f"<pre>{HTML.escape(text)}</pre>"

@@ -1,10 +1,11 @@
 """A stand-in Telegram Bot API server for tests (standard library only, 127.0.0.1).
 
 It speaks enough of the Bot API for python-telegram-bot: getMe, getUpdates (long polling),
-sendMessage, editMessageText, sendChatAction, answerCallbackQuery, answerInlineQuery and the
-webhook/commands housekeeping calls. Like the real API it refuses malformed HTML ("Bad Request:
-can't parse entities: ...") and text over 4096 characters, so a rendering bug fails a test the
-way it would fail in production. Every call is recorded; faults can be injected per method.
+sendMessage, editMessageText, sendChatAction, answerCallbackQuery, answerInlineQuery,
+setMyCommands and the webhook housekeeping calls. Like the real API it answers 401 Unauthorized
+to a token it does not know, and refuses malformed HTML ("Bad Request: can't parse entities:
+..."), text over 4096 characters and malformed command menus, so a rendering bug fails a test
+the way it would fail in production. Every call is recorded; faults can be injected per method.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot.telegram_adapter import BotState, build_application
+from bot.telegram_adapter import BotState, attach, build_application
 
 BOT_ID = 777000111
 BOT_USERNAME = "docbot_test_bot"
@@ -182,6 +183,13 @@ class BotAPI:
             self.cond.notify_all()
         return result
 
+    def unauthorized(self, method: str) -> tuple[int, dict[str, Any]]:
+        """What the real API answers to a well-formed token it does not know (params unkept)."""
+        with self.cond:
+            self.calls.append(Call(method, {}, time.monotonic(), 401))
+            self.cond.notify_all()
+        return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+
     def delivered(self, chat_id: int | None = None) -> list[Call]:
         """sendMessage calls the API accepted (what the user actually received)."""
         return [c for c in self.sent(chat_id) if c.status == 200]
@@ -293,6 +301,14 @@ class BotAPI:
         return self.ok(True)
 
     def m_setMyCommands(self, p: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        commands = p.get("commands")
+        if not isinstance(commands, list) or len(commands) > 100:
+            return self.bad("commands must be a list of at most 100 BotCommand")
+        for c in commands:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", str(c.get("command", ""))):
+                return self.bad("BOT_COMMAND_INVALID")
+            if not 1 <= len(str(c.get("description", "")).strip()) <= 256:
+                return self.bad("command description is empty or too long")
         return self.ok(True)
 
     def m_getWebhookInfo(self, p: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -317,15 +333,12 @@ def make_handler(api: BotAPI) -> type[BaseHTTPRequestHandler]:
             return
 
         def _route(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length).decode() if length else ""  # read even if refused
             m = re.fullmatch(r"/bot([^/]+)/(\w+)", self.path.split("?")[0])
             if not m:
                 self._send(404, {"ok": False, "error_code": 404, "description": "Not Found"})
                 return
-            if m.group(1) != TOKEN:
-                self._send(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
-                return
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length).decode() if length else ""
             ctype = self.headers.get("Content-Type", "")
             if "json" in ctype:
                 params = json.loads(raw or "{}")
@@ -333,7 +346,10 @@ def make_handler(api: BotAPI) -> type[BaseHTTPRequestHandler]:
                 params = {
                     k: _decode(v[0]) for k, v in parse_qs(raw, keep_blank_values=True).items()
                 }
-            status, body = api.handle(m.group(2), params)
+            if m.group(1) == TOKEN:
+                status, body = api.handle(m.group(2), params)
+            else:
+                status, body = api.unauthorized(m.group(2))
             if (status, body) == RESET:
                 self.close_connection = True
                 return
@@ -391,7 +407,8 @@ class RunningBot:
     def __init__(self, server: StandInServer, state: BotState, **app_options: Any) -> None:
         self.server = server
         self.state = state
-        self.app = build_application(state, TOKEN, post_init_warm=False, **app_options)
+        self.app = build_application(state.settings, TOKEN, warm=False, **app_options)
+        attach(self.app, state)
         self.loop = asyncio.new_event_loop()
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -404,6 +421,8 @@ class RunningBot:
     async def _main(self) -> None:
         self._stop = asyncio.Event()
         async with self.app:
+            if self.app.post_init:  # as run_polling does: after getMe, before the first update
+                await self.app.post_init(self.app)
             await self.app.start()
             assert self.app.updater is not None
             await self.app.updater.start_polling(poll_interval=0, timeout=1)

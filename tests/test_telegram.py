@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from bot.config import TelegramConfig
 from bot.questionlog import QuestionLog
 from bot.service import Service
 from bot.telegram_adapter import BotState, RateLimiter, check_token
-from retrieval import Retriever
+from retrieval import Retriever, detect_script
 
 from . import botapi
 from .botapi import (
@@ -139,10 +140,25 @@ def test_more_and_original_buttons(server: StandInServer, bot: RunningBot) -> No
     page2 = replies(server, 1001, 2)[-1]
     assert "[4]" in page2["text"] and "[1]" not in page2["text"]
     assert_valid_html(page2["text"])
+    # 「更多」 pages come in the asker's script, passages and titles alike
+    assert detect_script(re.sub(r"<[^>]+>", "", page2["text"])) == "traditional"
     server.api.push(callback(orig["callback_data"]))
     original = replies(server, 1001, 3)[-1]
     assert "驿站" in original["text"]  # the passage in its own (Simplified) script
-    assert "<b>" not in original["text"]
+    assert "<b>驿站</b>" in original["text"] or "<b>暖蜂驿站</b>" in original["text"]  # marked
+
+
+def test_original_command_shows_the_last_answer_as_written(
+    server: StandInServer, bot: RunningBot
+) -> None:
+    server.api.push(message("/original"))
+    assert "还没有" in replies(server, 1001)[0]["text"]
+    server.api.push(message("深圳建了多少個暖蜂驛站？"))
+    assert "驛站" in replies(server, 1001, 2)[-1]["text"]
+    server.api.push(message("/original"))
+    shown = replies(server, 1001, 3)[-1]
+    assert "[1]" in shown["text"] and "驿站" in shown["text"] and "<b>" in shown["text"]
+    assert shown.get("reply_markup") is None
 
 
 def test_buttons_survive_a_restart(
@@ -311,13 +327,13 @@ def test_token_checks_happen_before_any_network_call() -> None:
     assert TOKEN not in (check_token("123:" + TOKEN[4:-5]) or "")
 
 
-def start_docbot_telegram(server: StandInServer, cwd: Path) -> subprocess.Popen[str]:
+def start_docbot_telegram(api_url: str, cwd: Path, token: str = TOKEN) -> subprocess.Popen[str]:
     """`docbot telegram` in ``cwd`` with only the token and the Bot API URL in its environment."""
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO),
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": server.base_url,
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_BASE_URL": api_url,
     }
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "telegram"],
@@ -343,7 +359,7 @@ def test_docbot_telegram_subprocess_answers_and_exits_on_sigterm(
     import shutil
 
     shutil.copytree(CORPUS, tmp_path / "corpus")
-    proc = start_docbot_telegram(server, tmp_path)
+    proc = start_docbot_telegram(server.base_url, tmp_path)
     try:
         server.api.push(message("肇庆一共建成了多少个初心堂？"))
         (reply,) = replies(server, 1001)
@@ -351,6 +367,8 @@ def test_docbot_telegram_subprocess_answers_and_exits_on_sigterm(
     finally:
         stop_cleanly(proc)
     assert (tmp_path / "data" / "docbot.db").exists()
+    menus = [c.params for c in server.api.calls if c.method == "setMyCommands"]
+    assert [c["command"] for c in menus[0]["commands"]][:3] == ["start", "help", "about"]
 
 
 def test_missing_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
@@ -392,7 +410,7 @@ def test_webhook_mode_subprocess(server: StandInServer, tmp_path: Path) -> None:
         f'webhook_listen = "127.0.0.1"\nwebhook_port = {port}\nwebhook_secret = "s3cret-token"\n',
         encoding="utf-8",
     )
-    proc = start_docbot_telegram(server, tmp_path)
+    proc = start_docbot_telegram(server.base_url, tmp_path)
     seen: list[str] = []
     try:
         assert proc.stderr is not None
