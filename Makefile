@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: run test lint typecheck contracts unit bench bench-quick audit install clean
+.PHONY: run test quick lint typecheck contracts unit bench bench-quick audit install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ unit: $(STAMP)
 	$(BIN)/pytest -q
 
 test: lint typecheck contracts unit
+
+# The edit loop: everything but the tests marked slow (subprocesses, faults, evaluation sets).
+quick: $(STAMP)
+	$(BIN)/pytest -q -m "not slow" -n 2
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.quality

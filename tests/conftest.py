@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,21 @@ SEED_QUESTIONS = SHARED_EVAL / "seed_dev_questions.jsonl"
 needs_eval = pytest.mark.skipif(
     not SEED_QUESTIONS.exists(), reason=f"evaluation data not found at {SHARED_EVAL}"
 )
+
+
+def docbot(
+    *args: str, cwd: Path, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=240,
+    )
 
 
 @pytest.fixture(autouse=True)

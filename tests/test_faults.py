@@ -18,9 +18,11 @@ import pytest
 from bot.questionlog import QuestionLog
 from retrieval import Retriever, Tokenizer
 
+from .bot.test_telegram_adapter import make_state
 from .botapi import RunningBot, StandInServer, message
 from .conftest import CORPUS, REPO, SHARED_EVAL, build, needs_eval
-from .test_telegram import make_state
+
+pytestmark = pytest.mark.slow  # subprocesses, faults or whole evaluation sets
 
 FAST = {"read_timeout": 1.0, "retry_budget": 60.0}
 

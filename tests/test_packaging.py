@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import CORPUS, REPO
+
+pytestmark = pytest.mark.slow  # subprocesses, faults or whole evaluation sets
 
 
 def test_retrieval_imports_without_bot_or_telegram() -> None:

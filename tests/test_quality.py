@@ -13,7 +13,7 @@ from retrieval.normalization import convert
 
 from .conftest import SEED_QUESTIONS, SHARED_EVAL, build, needs_eval
 
-pytestmark = needs_eval
+pytestmark = [needs_eval, pytest.mark.slow]  # whole evaluation sets
 
 
 def run(retriever: Retriever, questions_file: str, conversion: str | None = None) -> Report:

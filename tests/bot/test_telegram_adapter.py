@@ -20,9 +20,8 @@ from bot.questionlog import QuestionLog
 from bot.service import Service
 from bot.telegram_adapter import BotState, RateLimiter, check_token
 from retrieval import Retriever, detect_script
-
-from . import botapi
-from .botapi import (
+from tests import botapi
+from tests.botapi import (
     BOT_USERNAME,
     TOKEN,
     RunningBot,
@@ -32,7 +31,7 @@ from .botapi import (
     inline,
     message,
 )
-from .conftest import CORPUS, REPO, build
+from tests.conftest import CORPUS, REPO, build
 
 
 @pytest.fixture
@@ -353,6 +352,7 @@ def stop_cleanly(proc: subprocess.Popen[str], already_read: str = "") -> None:
     assert TOKEN not in out + err + already_read
 
 
+@pytest.mark.slow
 def test_docbot_telegram_subprocess_answers_and_exits_on_sigterm(
     server: StandInServer, tmp_path: Path
 ) -> None:
@@ -396,6 +396,7 @@ def test_retry_after_is_retried_by_the_library_and_delivered_once(
     assert "1178" in attempts[1]["text"]
 
 
+@pytest.mark.slow
 def test_webhook_mode_subprocess(server: StandInServer, tmp_path: Path) -> None:
     import shutil
     import socket

@@ -13,8 +13,7 @@ from bot import config
 from bot.app import LiveService, make_service, make_tokenizer, open_retriever
 from bot.console_adapter import _forget_blank_line, run_console
 from retrieval import build_index
-
-from .conftest import CORPUS
+from tests.conftest import CORPUS
 
 
 class ScriptedInput(io.StringIO):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import jieba
+import pytest
 
 from retrieval import Tokenizer, TokenizerSettings
-
-from .conftest import CORPUS, SHARED_EVAL, needs_eval
+from tests.conftest import CORPUS, SHARED_EVAL, needs_eval
 
 
 def test_numbers_stay_tokens(tokenizer: Tokenizer) -> None:
@@ -87,6 +87,7 @@ def _dev_texts() -> list[str]:
     return [t for t in texts if t.strip()]
 
 
+@pytest.mark.slow
 @needs_eval
 def test_rjieba_gives_jiebas_tokens_on_the_corpus_and_dev_sets(jieba_cache: Path) -> None:
     """rjieba (jieba-rs) only speeds segmentation up: with our user dictionary it must give

@@ -12,22 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CORPUS, REPO, SEED_QUESTIONS, needs_eval
+from tests.conftest import CORPUS, REPO, SEED_QUESTIONS, docbot, needs_eval
 
-
-def docbot(
-    *args: str, cwd: Path, stdin: str | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=full_env,
-        timeout=240,
-    )
+pytestmark = pytest.mark.slow  # subprocesses, faults or whole evaluation sets
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,9 @@ from bot.render import highlight_spans, shown
 from bot.service import Conversation, Service
 from retrieval import Retriever, Tokenizer, to_simplified
 from retrieval.normalization import convert_with_map
+from tests.conftest import MIXED_PASSAGES, REPO, build
 
-from .conftest import MIXED_PASSAGES, build
-
-FOLLOWUPS = Path(__file__).parent / "data" / "followups.jsonl"
+FOLLOWUPS = REPO / "tests" / "data" / "followups.jsonl"
 
 
 @pytest.fixture(scope="module")

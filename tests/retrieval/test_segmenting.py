@@ -9,9 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from retrieval import Segmenting, Tokenizer
+import pytest
 
-from .conftest import REPO
+from retrieval import Segmenting, Tokenizer
+from tests.conftest import REPO
 
 BUILD_FOREVER = """
 import sys
@@ -53,6 +54,7 @@ def wait_until(condition: object, seconds: float) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_workers_end_when_the_build_is_killed(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-c", BUILD_FOREVER, str(tmp_path)],

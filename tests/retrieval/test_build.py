@@ -20,9 +20,7 @@ from retrieval import (
     update_index,
 )
 from retrieval.bm25 import Counts, SparseBM25, Vocabulary
-
-from .conftest import CORPUS, build, update
-from .test_cli import docbot
+from tests.conftest import CORPUS, build, docbot, update
 
 QUERIES = [
     "肇庆一共建成了多少个初心堂",
@@ -266,6 +264,7 @@ def test_an_index_saved_without_counts_is_updated_exactly(
     same_results(r, build([after], tmp_path / "full.db", tokenizer=tokenizer))
 
 
+@pytest.mark.slow
 def test_docbot_update_command(tmp_path: Path) -> None:
     shutil.copytree(CORPUS, tmp_path / "corpus")
     held = tmp_path / "held"

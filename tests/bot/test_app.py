@@ -16,10 +16,12 @@ from bot.config import ConfigError, TelegramConfig
 from bot.render import TELEGRAM_ADMIN_COMMANDS, TELEGRAM_COMMANDS
 from bot.telegram_adapter import TokenFilter, build_application, connect
 from retrieval import Retriever
+from tests.botapi import TOKEN, RunningBot, StandInServer, message
+from tests.conftest import CORPUS
 
-from .botapi import TOKEN, RunningBot, StandInServer, message
-from .conftest import CORPUS
-from .test_telegram import make_state, replies, start_docbot_telegram, stop_cleanly
+from .test_telegram_adapter import make_state, replies, start_docbot_telegram, stop_cleanly
+
+pytestmark = pytest.mark.slow  # subprocesses, faults or whole evaluation sets
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ import pytest
 from bot.config import TABLES, Config, ConfigError, Secret, load
 from bot.render import OPENCC_CONFIGS
 from retrieval import BM25Settings, JudgeSettings, TokenizerSettings
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 EXAMPLE = REPO / "config.example.toml"
 

@@ -15,8 +15,7 @@ from retrieval.cleaning import (
     strip_page_jumps,
     strip_pinyin,
 )
-
-from .conftest import CORPUS, SEED_QUESTIONS, needs_eval
+from tests.conftest import CORPUS, SEED_QUESTIONS, needs_eval
 
 
 @pytest.mark.parametrize(

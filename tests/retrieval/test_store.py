@@ -19,8 +19,7 @@ from retrieval import (
     TokenizerSettings,
     build_index,
 )
-
-from .conftest import CORPUS, build, build_reporting
+from tests.conftest import CORPUS, build, build_reporting
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.questionlog import MIGRATIONS, QuestionLog, QuestionLogError, format_stats
-
-from .test_cli import docbot
+from tests.conftest import docbot
 
 
 def test_migrations_and_round_trip(tmp_path: Path) -> None:
@@ -57,6 +56,7 @@ def test_newer_or_foreign_file_is_refused(tmp_path: Path) -> None:
         QuestionLog.open(junk)
 
 
+@pytest.mark.slow
 def test_docbot_stats_command(tmp_path: Path) -> None:
     result = docbot("stats", cwd=tmp_path)
     assert result.returncode == 1 and "No question log" in result.stderr

@@ -1,0 +1,114 @@
+"""Search: parity with rank_bm25 on the corpus, ordering rules, edge cases, citations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rank_bm25
+
+from retrieval import BM25Settings, Retriever, Tokenizer
+from tests.conftest import MIXED_PASSAGES, build
+
+QUESTIONS = [
+    "肇庆一共建成了多少个初心堂？",
+    "深圳建了多少個暖蜂驛站",
+    "廣東駐鎮幫扶到底幫了幾個鄉鎮啊",
+    "基层党建三年行动计划",
+    "党",
+]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        BM25Settings(),
+        BM25Settings("okapi", k1=1.5, b=0.75, epsilon=0.25),
+        BM25Settings("l", k1=1.2, b=0.6, delta=0.5),
+        BM25Settings("plus", k1=0.9, b=0.4, delta=1.0),
+    ],
+)
+def test_scores_equal_rank_bm25_called_directly(
+    seed_retriever: Retriever, settings: BM25Settings
+) -> None:
+    r = Retriever(
+        seed_retriever.path,
+        seed_retriever.documents,
+        seed_retriever.passages,
+        seed_retriever.tokenizer,
+        settings,
+    )
+    corpus = [p.tokens for p in r.passages]
+    if settings.variant == "okapi":
+        ref = rank_bm25.BM25Okapi(corpus, k1=settings.k1, b=settings.b, epsilon=settings.epsilon)
+    elif settings.variant == "l":
+        ref = rank_bm25.BM25L(corpus, k1=settings.k1, b=settings.b, delta=settings.delta)
+    else:
+        ref = rank_bm25.BM25Plus(corpus, k1=settings.k1, b=settings.b, delta=settings.delta)
+    for q in QUESTIONS:
+        tokens = r.analyze(q).tokens
+        expected = np.asarray(ref.get_scores(list(tokens)))
+        assert np.allclose(r.scores(tokens), expected, rtol=1e-9, atol=0)
+        hits = r.search(q, k=10, rerank=False)
+        order = sorted(range(len(expected)), key=lambda i: (-expected[i], i))
+        want = [r.passages[i].id for i in order if expected[i] > 0][:10]
+        assert [h.passage_id for h in hits] == want
+        assert all(h.score == pytest.approx(h.bm25) for h in hits)
+
+
+def test_ties_are_broken_by_passage_order(tokenizer: Tokenizer, tmp_path: Path) -> None:
+    rows = [{"id": f"p{i}", "title": "同题", "text": "初心堂建设"} for i in range(5)]
+    rows.append({"id": "other", "title": "别的", "text": "完全无关的内容在这里"})
+    src = tmp_path / "p.jsonl"
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    r = build([src], tmp_path / "i.db", tokenizer=tokenizer)
+    hits = r.search("初心堂", k=5)
+    assert [h.doc for h in hits] == ["p0", "p1", "p2", "p3", "p4"]
+    assert len({h.score for h in hits}) == 1
+
+
+def test_non_positive_scores_are_never_returned(tokenizer: Tokenizer, tmp_path: Path) -> None:
+    src = tmp_path / "p.jsonl"
+    src.write_text(
+        "\n".join(json.dumps(p, ensure_ascii=False) for p in MIXED_PASSAGES), encoding="utf-8"
+    )
+    r = build([src], tmp_path / "i.db", tokenizer=tokenizer)
+    # "干部" is in two of three passages: Okapi floors its IDF, so some scores are <= 0.
+    for hit in r.search("干部", k=10) + r.search("明天广州", k=10):
+        assert hit.score > 0
+
+
+def test_empty_corpus_and_empty_query_are_clear_outcomes(
+    tokenizer: Tokenizer, tmp_path: Path
+) -> None:
+    (tmp_path / "corpus").mkdir()
+    r = build([tmp_path / "corpus"], tmp_path / "i.db", tokenizer=tokenizer)
+    assert len(r) == 0
+    assert r.search("初心堂") == []
+    r2 = Retriever.open(tmp_path / "i.db", tokenizer=tokenizer)
+    assert r2.search("") == []
+
+
+def test_query_of_only_stopwords_finds_nothing(seed_retriever: Retriever) -> None:
+    assert seed_retriever.analyze("什么 多少 吗").tokens == ()
+    assert seed_retriever.search("什么 多少 吗") == []
+
+
+def test_hits_carry_their_citation(seed_retriever: Retriever) -> None:
+    hit = seed_retriever.search("肇庆一共建成了多少个初心堂？", k=1)[0]
+    assert hit.doc == "001_9633f197b07a2f19.txt"
+    assert hit.title.startswith("推动党的组织优势转化为高质量发展优势")
+    assert hit.source == "西江日报"
+    assert "1552" in hit.text
+    assert hit.passage_id == f"{hit.doc}#{hit.paragraph}"
+    assert hit.rank == 1
+
+
+def test_answer_type_preference_only_reorders_bm25_candidates(seed_retriever: Retriever) -> None:
+    q = "肇庆给在镇里工作的干部盖了多少套宿舍？"
+    plain = seed_retriever.search(q, k=20, rerank=False)
+    reranked = seed_retriever.search(q, k=20)
+    assert {h.passage_id for h in plain} == {h.passage_id for h in reranked}
+    assert "2622套" in reranked[0].text
