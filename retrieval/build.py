@@ -14,7 +14,7 @@ removed passages, so ties between equal scores may be ordered differently than a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from .normalization import to_simplified
 from .schema import BuildReport
 from .segmenting import Segmenting
 from .sources import Source, read_sources
-from .store import IndexFile, NewVersion
+from .store import IndexFile, NewVersion, UpdateState
 from .tokenization import Tokenizer
 
 Progress = Callable[[int, int], None]
@@ -58,12 +58,7 @@ def build_index(
     )
     signature = _signature(tokenizer, max_chars)
     hashes, token_cache = _reusable(index, signature, report)
-    for src in sources:
-        name = src.document.name
-        known = hashes.get(name)
-        bucket = report.added if known is None else report.changed
-        (report.unchanged if known == src.hash else bucket).append(name)
-    report.removed = sorted(set(hashes) - {src.document.name for src in sources})
+    _compare(sources, hashes, report)
     with index.replacing() as new:
         new.create()
         vocab: dict[str, int] = {}
@@ -123,6 +118,44 @@ def update_index(
     if not coming and not going:
         report.passages = state.size
         return report
+    step = segmenting or Segmenting(workers=1)
+    changes = _Changes(coming, going, shared_edges)
+    report.passages = _replace_documents(index, state, changes, tokenizer, bm25, max_chars, step)
+    return report
+
+
+def _compare(sources: list[Source], hashes: dict[str, str], report: BuildReport) -> None:
+    """Sort a build's documents into the report's added / changed / unchanged / removed."""
+    for src in sources:
+        name = src.document.name
+        known = hashes.get(name)
+        bucket = report.added if known is None else report.changed
+        (report.unchanged if known == src.hash else bucket).append(name)
+    report.removed = sorted(set(hashes) - {src.document.name for src in sources})
+
+
+@dataclass
+class _Changes:
+    """What an update does: documents to (re)index and to remove, and the shared headers and
+    footers known after reading the new ones."""
+
+    coming: list[Source]
+    going: list[str]
+    shared_edges: set[str]
+
+
+def _replace_documents(
+    index: IndexFile,
+    state: UpdateState,
+    changes: _Changes,
+    tokenizer: Tokenizer,
+    bm25: BM25Settings,
+    max_chars: int,
+    segmenting: Segmenting,
+) -> int:
+    """Write the next version of ``index`` with ``changes``, the weights recomputed from the
+    counts. Returns how many passages it has."""
+    coming, going = changes.coming, changes.going
     slots = index.slots_of(going)
     old_counts = _stored_counts(index, state.meta, state.size)
     remap, moves = _fill_holes(state.size, slots)
@@ -133,22 +166,21 @@ def update_index(
         with new.transaction():
             new.delete_documents(going)
             new.move_passages(moves)
-            step = segmenting or Segmenting(workers=1)
-            _index_documents(new, coming, tokenizer, max_chars, kept, added.extend, segmenting=step)
+            _index_documents(
+                new, coming, tokenizer, max_chars, kept, added.extend, segmenting=segmenting
+            )
             known, rows = new.term_rows({t for doc in added for t in doc})
-        report.passages = kept + len(added)
-        furniture = set(state.meta.get("furniture_words", [])) | set(
-            furniture_words(coming, tokenizer)
-        )
+        furniture = set(state.meta.get("furniture_words", []))
+        furniture |= set(furniture_words(coming, tokenizer))
         meta: dict[str, Any] = {"built_at": utc_now(), "arrays": None}
-        meta |= {"furniture_words": sorted(furniture), "shared_edges": sorted(shared_edges)}
+        meta |= {"furniture_words": sorted(furniture), "shared_edges": sorted(changes.shared_edges)}
         new.write_meta(meta)
-        if report.passages:
+        if kept + len(added):
             vocab = dict(known)  # the rows of the terms the new passages use
             new_counts = Counts.of(added, vocab, rows=rows)
             counts = old_counts.changed(remap, new_counts) if old_counts else new_counts
             new.save_table(bm25.weigh(vocab, counts), {t: r for t, r in vocab.items() if r >= rows})
-    return report
+    return kept + len(added)
 
 
 def _classify(
