@@ -8,14 +8,6 @@ import rank_bm25
 
 from retrieval import BM25Settings, RetrievalError
 
-QUESTIONS = [
-    "肇庆一共建成了多少个初心堂？",
-    "深圳建了多少個暖蜂驛站",
-    "廣東駐鎮幫扶到底幫了幾個鄉鎮啊",
-    "基层党建三年行动计划",
-    "党",
-]
-
 
 def test_bad_bm25_settings_are_refused() -> None:
     with pytest.raises(RetrievalError):
