@@ -12,7 +12,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from bot.evaluation import evaluate, load_questions
+from bot.evaluation import Outcome, evaluate, load_questions
 from retrieval import BM25Settings, Retriever, Tokenizer, TokenizerSettings, build_index
 
 REPO = Path(__file__).resolve().parent.parent
@@ -74,7 +74,8 @@ def main() -> None:
                     r = built[name]
                     r = Retriever(r.path, r.documents, r.passages, tokenizer, bsettings)
                     report = evaluate(
-                        load_questions(questions), lambda q, r=r: (r.search(q, 10), True)
+                        load_questions(questions),
+                        lambda q, r=r: Outcome(r.search(q.text, 10), True),
                     )
                     fig = report.as_dict()
                     cells += [f"{fig['hit@1']:.3f}", f"{fig['hit@3']:.3f}"]

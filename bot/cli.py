@@ -12,11 +12,12 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
 from retrieval import (
-    Hit,
     IndexCorruptError,
     IndexForeignError,
     IndexMissingError,
@@ -37,10 +38,17 @@ from .app import (
     run_telegram,
 )
 from .config import Config, ConfigError
-from .evaluation import QuestionFileError, Report, evaluate, load_questions
+from .evaluation import (
+    Outcome,
+    Question,
+    QuestionFileError,
+    Report,
+    evaluate,
+    load_questions,
+)
 from .questionlog import QuestionLogError
 from .render import answer_json, console_text
-from .service import Conversation
+from .service import Conversation, Service
 
 
 class UsageError(Exception):
@@ -122,10 +130,7 @@ def cmd_eval(args: argparse.Namespace, cfg: Config) -> int:
     tokenizer = make_tokenizer(cfg)
     questions = load_questions(args.questions)
     if args.convert:
-        questions = [
-            q.__class__(q.id, convert(q.text, args.convert), q.answers, q.gold_doc, q.gold_contains)
-            for q in questions
-        ]
+        questions = [_converted(q, args.convert) for q in questions]
     with tempfile.TemporaryDirectory() as tmp:
         if args.passages:
             retriever = build(
@@ -133,14 +138,10 @@ def cmd_eval(args: argparse.Namespace, cfg: Config) -> int:
             )
         else:
             retriever = open_retriever(cfg, tokenizer, build_if_missing=True)
-        service = make_service(cfg, retriever)
-
-        def ask(text: str) -> tuple[Sequence[Hit], bool]:
-            answer = service.ask(text)  # the same path as `docbot ask`
-            return answer.hits, answer.answered
-
-        report = evaluate(questions, ask)
+        report = evaluate(questions, partial(ask_as_a_user, make_service(cfg, retriever)))
     _print_report(args.questions, report, args.json)
+    if args.misses:
+        print("\n".join(miss.line() for miss in report.misses))
     return 0
 
 
@@ -153,6 +154,20 @@ def _print_report(name: str, report: Report, as_json: bool) -> None:
     for key, value in figures.items():
         if key not in ("answerable", "unanswerable"):
             print(f"  {key:<26} {value}")
+
+
+def ask_as_a_user(service: Service, question: Question) -> Outcome:
+    """Ask ``question`` the way `docbot ask` does (a conversation's turns in one conversation)."""
+    conversation = Conversation() if question.before else None
+    for turn in question.before:
+        service.ask(turn, conversation)
+    answer = service.ask(question.text, conversation)
+    return Outcome(answer.hits, answer.answered, answer.reason, answer.understood_as)
+
+
+def _converted(question: Question, config: str) -> Question:
+    before = tuple(convert(t, config) for t in question.before)
+    return replace(question, text=convert(question.text, config), before=before)
 
 
 def cmd_telegram(args: argparse.Namespace, cfg: Config) -> int:
@@ -227,6 +242,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--passages", help="passages .jsonl to search instead of the index")
     s.add_argument("--convert", choices=["t2s", "s2t"], help="convert every question first")
     s.add_argument("--json", action="store_true", help="print the figures as JSON")
+    s.add_argument(
+        "--misses",
+        action="store_true",
+        help="also list each question got wrong: the gold's rank, the top passage, the reason",
+    )
     s.set_defaults(func=cmd_eval)
 
     s = command("telegram", help="run the Telegram bot (long polling, or a webhook)")

@@ -1,4 +1,10 @@
-"""Retrieval quality on question sets in the format of shared/eval (Hit@k, MRR, rejection)."""
+"""Retrieval quality on question sets in the format of shared/eval (Hit@k, MRR, rejection).
+
+Three kinds of lines: DRCD/CMRC questions (``qid``, gold passage id), seed-format questions
+(``id``, ``gold_passage_contains``; null for one the documents do not answer, with ``kind``
+"near_miss" when it is close to what they say), and follow-up conversations (``turns``; the
+gold is about the last turn, asked after the others in one conversation).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +27,8 @@ class Question:
     answers: tuple[str, ...]
     gold_doc: str | None = None  # DRCD/CMRC: the passage id that answers
     gold_contains: str | None = None  # seed set: a string the answering passage contains
+    kind: str | None = None  # "near_miss", "unanswerable", "number", ... (seed format)
+    before: tuple[str, ...] = ()  # a conversation's earlier turns
 
     @property
     def answerable(self) -> bool:
@@ -50,11 +58,14 @@ def load_questions(path: str | Path) -> list[Question]:
 def _question(d: dict[str, Any]) -> Question:
     if "qid" in d:  # DRCD/CMRC: the gold is a passage id
         return Question(d["qid"], d["question"], tuple(d.get("answers", [])), gold_doc=d["gold"])
+    turns = [str(t) for t in d["turns"]] if "turns" in d else [d["question"]]
     return Question(  # seed set: the gold is a string the answering passage contains
         d["id"],
-        d["question"],
+        turns[-1],
         tuple(d.get("answer_contains") or []),
         gold_contains=d.get("gold_passage_contains"),
+        kind=d.get("kind"),
+        before=tuple(turns[:-1]),
     )
 
 
@@ -70,18 +81,54 @@ def is_gold(question: Question, hit: Hit) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What the system said to one question: its ranked passages, whether it answered, why."""
+
+    hits: Sequence[Hit]
+    answered: bool
+    reason: str | None = None
+    understood_as: str | None = None
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A question the system got wrong, with what is needed to see why."""
+
+    id: str
+    question: str
+    kind: str | None
+    rank: int | None  # of the gold passage in the top 10 (None: not there, or no gold)
+    answered: bool
+    reason: str | None
+    top: str | None  # the first passage's id and the start of its text
+    understood_as: str | None
+
+    def line(self) -> str:
+        said = "answered" if self.answered else f"not found ({self.reason})"
+        gold = f"gold at {self.rank}" if self.rank else "gold not in top 10"
+        if self.kind in ("near_miss", "unanswerable") or (self.rank is None and not self.top):
+            gold = f"no gold ({self.kind or 'unanswerable'})"
+        text = f"{self.id}\t{self.question}\t{gold}; {said}"
+        if self.understood_as:
+            text += f"; understood as {self.understood_as}"
+        return text + (f"\n\ttop: {self.top}" if self.top else "")
+
+
 @dataclass
 class Report:
     """Figures over one question set."""
 
     answerable: int = 0
     unanswerable: int = 0
+    near_misses: int = 0
     hit_at: dict[int, int] = field(default_factory=lambda: {1: 0, 3: 0, 5: 0})
     reciprocal_rank: float = 0.0
     answer_in_top1: int = 0
     rejected_unanswerable: int = 0
+    rejected_near_misses: int = 0
     rejected_answerable: int = 0
-    misses: list[str] = field(default_factory=list)
+    misses: list[Miss] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, float | int]:
         n = max(self.answerable, 1)
@@ -97,27 +144,41 @@ class Report:
             d["rejection_of_unanswerable"] = round(
                 self.rejected_unanswerable / self.unanswerable, 4
             )
+        if self.near_misses:
+            d["near_misses"] = self.near_misses
+            d["rejection_of_near_misses"] = round(self.rejected_near_misses / self.near_misses, 4)
         return d
 
 
-# ask(question) -> (hits best first, answered?)
-Asker = Callable[[str], tuple[Sequence[Hit], bool]]
+# ask(question) -> what the system said (a conversation's earlier turns asked first)
+Asker = Callable[[Question], Outcome]
 
 
 def evaluate(questions: Iterable[Question], ask: Asker) -> Report:
-    """Run every question through ``ask`` and score the ranked hits against the gold."""
+    """Run every question through ``ask`` and score the ranked hits against the gold.
+
+    Near misses (``kind`` "near_miss") count among the unanswerable questions and also on
+    their own. A miss is an answerable question whose gold is not first or that was not
+    answered, or a question nothing answers that was answered."""
     report = Report()
     for q in questions:
-        hits, answered = ask(q.text)
+        outcome = ask(q)
+        hits, answered = outcome.hits, outcome.answered
+        rank = next((i for i, h in enumerate(hits[:10], start=1) if is_gold(q, h)), None)
         if not q.answerable:
             report.unanswerable += 1
             report.rejected_unanswerable += not answered
+            if q.kind == "near_miss":
+                report.near_misses += 1
+                report.rejected_near_misses += not answered
+            if answered:
+                report.misses.append(_miss(q, outcome, None))
             continue
         report.answerable += 1
         report.rejected_answerable += not answered
-        rank = next((i for i, h in enumerate(hits[:10], start=1) if is_gold(q, h)), None)
+        if rank != 1 or not answered:
+            report.misses.append(_miss(q, outcome, rank))
         if rank is None:
-            report.misses.append(q.id)
             continue
         for k in report.hit_at:
             report.hit_at[k] += rank <= k
@@ -125,3 +186,12 @@ def evaluate(questions: Iterable[Question], ask: Asker) -> Report:
         if rank == 1 and all(_matching(a) in _matching(hits[0].text) for a in q.answers):
             report.answer_in_top1 += 1
     return report
+
+
+def _miss(q: Question, outcome: Outcome, rank: int | None) -> Miss:
+    top = outcome.hits[0] if outcome.hits else None
+    shown = f"{top.passage_id} {top.text[:60]}" if top else None
+    question = " / ".join((*q.before, q.text))
+    return Miss(
+        q.id, question, q.kind, rank, outcome.answered, outcome.reason, shown, outcome.understood_as
+    )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 import pytest
 
+from bot.cli import ask_as_a_user
 from bot.evaluation import Report, evaluate, load_questions
 from bot.service import Service
 from retrieval import Retriever, Tokenizer
@@ -22,10 +24,7 @@ def run(retriever: Retriever, questions_file: str, conversion: str | None = None
     if conversion:
         questions = [replace(q, text=convert(q.text, conversion)) for q in questions]
 
-    def ask(text: str):  # type: ignore[no-untyped-def]
-        return retriever.search(text, 10), service.ask(text).answered
-
-    return evaluate(questions, ask)
+    return evaluate(questions, partial(ask_as_a_user, service))
 
 
 def test_seed_questions(seed_retriever: Retriever) -> None:
