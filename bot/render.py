@@ -57,6 +57,8 @@ PHRASES = {
     "answer": "答：",
     "sources": "出处",
     "not_found": "文档中没有找到能回答这个问题的内容。",
+    "no_such": "文档里没有关于{missing}的这项内容。",
+    "nearest": "最接近的是另一回事（仅供参考）：",
     "covers": "现有文档讲的是：",
     "rephrase": "可以换个说法，或问得更具体些。",
     "near": "最接近的段落（仅供参考）：",
@@ -189,6 +191,13 @@ def answer_blocks(
     if answer.understood_as:
         understood = phrase("understood", s) + display.show(answer.understood_as, s)
         blocks.append(style.escape(understood))
+    if answer.nearest is not None:  # a near miss: say what the documents do have, as such
+        missing = "、".join(display.show(m, s) for m in answer.missing)
+        nearest = marked(*shown(answer.nearest.text, answer, display), style)
+        cited = style.escape(cite(answer.nearest.source, s, display))
+        head = style.escape(phrase("no_such", s, missing=missing) + phrase("nearest", s))
+        blocks.append(f"{head}\n{nearest}\n    —— {cited}")
+        return blocks
     if not answer.answered:
         lines = [phrase("not_found", s), phrase("covers", s)]
         lines += [f"· {d}" for d in document_list(documents, s, display)]
@@ -255,6 +264,17 @@ def answer_json(answer: Answer, display: DisplaySettings = DEFAULT_DISPLAY) -> d
         "coverage": round(answer.coverage, 4),
         "understood_as": answer.understood_as,
         "problem": answer.problem,
+        "reason": answer.reason,
+        "nearest": (
+            {
+                "sentence": display.show(nearest.text, answer.script),
+                "doc": nearest.source.doc,
+                "paragraph": nearest.source.paragraph,
+                "missing": list(answer.missing),
+            }
+            if (nearest := answer.nearest)
+            else None
+        ),
     }
 
 

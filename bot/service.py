@@ -68,6 +68,8 @@ class Answer:
     reason: str | None = None  # the verdict's reason (see retrieval.Verdict)
     hits: tuple[Hit, ...] = ()  # the ranked passages the answer was chosen from
     words: tuple[str, ...] = ()  # question words to highlight, in the matching form
+    nearest: Sentence | None = None  # a near miss: what the documents say about something else
+    missing: tuple[str, ...] = ()  # a near miss: what the question names that they do not
 
 
 @dataclass
@@ -127,8 +129,8 @@ class Service:
             answer = self._as_followup(analyzed, answer, conversation.last_question, k)
         if conversation is not None:
             conversation.script = script
-            if answer.answered:
-                conversation.last_question = answer.understood_as or question
+            if answer.answered or answer.reason == "constraint_unmet":  # a near miss too:
+                conversation.last_question = answer.understood_as or question  # 那深圳呢？
             conversation.history.append(question)
         return answer
 
@@ -151,6 +153,7 @@ class Service:
             return Answer(question.text, script, False, None, (), reason=verdict.reason)
         citations = self._citations(hits)
         if not verdict.answered:
+            nearest = verdict.nearest and self._best_sentence([verdict.nearest], question)
             return Answer(
                 question.text,
                 script,
@@ -162,6 +165,8 @@ class Service:
                 reason=verdict.reason,
                 hits=tuple(hits),
                 words=highlight_words(question),
+                nearest=nearest or None,
+                missing=verdict.missing,
             )
         sentence = self._best_sentence(hits[:k], question)
         return Answer(

@@ -32,6 +32,60 @@ _ROLE = (
 )
 _PERSON = re.compile(rf"{_ROLE}[\u4e00-\u9fff]{{2,3}}|[\u4e00-\u9fff]{{2,3}}(?:同志|先生|女士)")
 _NON_UNITS = set("的了是在和与年月日天号")
+# A post the question names (副部长, 书记): an answer about another post answers something else.
+ROLE_WORD = re.compile(
+    r"副?(?:书记|部长|省长|市长|县长|区长|镇长|主任|局长|主席|院长|厅长|处长|校长)"
+)
+# Words jieba's dictionary tags as places or organisations that name a kind of place, not a
+# place (written by us from that dictionary's tags, not from any question set).
+GENERIC_PLACES = frozenset(
+    [
+        "东西",
+        "城市",
+        "地方",
+        "地区",
+        "国家",
+        "全国",
+        "全省",
+        "全市",
+        "全区",
+        "全县",
+        "世界",
+        "各地",
+        "本地",
+        "当地",
+        "外地",
+        "基层",
+        "农村",
+        "城乡",
+        "乡村",
+        "社区",
+        "中央",
+        "地方政府",
+        "政府",
+        "首都",
+        "省会",
+        "边疆",
+        "内地",
+        "海外",
+        "国内",
+        "国外",
+        "境内",
+        "境外",
+    ]
+)
+# A country is the wide setting of most of what a document says, which seldom names it.
+COUNTRY = re.compile(r"[\u4e00-\u9fff]{1,6}国|中华人民共和国|台湾|中共")
+_INTERROGATIVE = r"(?:什么|哪一|哪个|哪些|哪|那一|何)"
+
+
+def asked_for(word: str, question: str) -> bool:
+    """Whether ``word`` names what ``question`` asks for (哪一座城市, 什么东西) rather than
+    what the answer must be about."""
+    return re.search(rf"{_INTERROGATIVE}[\u4e00-\u9fff]?{re.escape(word)}", question) is not None
+
+
+YEAR_NAMED = re.compile(r"((?:19|20)\d{2})\s*年(?!代)")
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .errors import SettingsError
 from .normalization import to_simplified
 from .schema import Hit, Question
-from .search import Retriever
+from .search import Retriever, setting
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,20 @@ class Verdict:
     "low_coverage" (the best passage holds too small a share of its information);
     "site_furniture" (it asks about the website: copyright, contact, reposting);
     "unknown_name" (it names a place, person, organisation or Latin-script term the
-    documents never have); "attribute_missing" (it asks how much an attribute is, and the
-    best passage does not name that attribute).
+    documents never have); "constraint_unmet" (a near miss: the best passage is about
+    something else than a place, organisation, post or year the question names, listed in
+    ``missing``); "attribute_missing" (it asks how much an attribute is, and the best
+    passage does not name that attribute).
+
+    ``nearest`` is the best passage when the verdict is a near miss: what the documents do
+    have, to be shown as being about something else.
     """
 
     answered: bool
     reason: str
     coverage: float = 0.0
+    missing: tuple[str, ...] = ()
+    nearest: Hit | None = None
 
 
 def judge(
@@ -60,7 +68,53 @@ def judge(
         return Verdict(False, "no_match")
     coverage = retriever.coverage(question, hits[0].passage_id)
     reason = _reason(retriever, question, hits[0], coverage, settings)
+    if reason == "answered":
+        best = hits[0]
+        about = retriever.about(best.doc)
+        rivals = about | retriever.entities_in(best.title)
+        missing = unmet(question, best, about, rivals)
+        if missing:
+            return Verdict(False, "constraint_unmet", coverage, missing, hits[0])
     return Verdict(reason == "answered", reason, coverage)
+
+
+_PLACE_SUFFIX = re.compile(r"(?:壮族自治区|自治区|特别行政区|省|市|县|区)$")
+
+
+def unmet(
+    question: Question,
+    hit: Hit,
+    about: frozenset[str] = frozenset(),
+    rivals: frozenset[str] = frozenset(),
+) -> tuple[str, ...]:
+    """The question's constraints that ``hit`` does not satisfy: it is about something else.
+
+    A place, organisation or post is satisfied when the passage, its document's title or
+    source, or what the document is about (``about``) names it (a compound such as 广东省委
+    by its parts), or when its document is not about another place or organisation
+    (``rivals``: what its title names and what several of its passages name, less the
+    question's own words and settings). A year is satisfied when the passage or title names
+    it or the document is dated in it; in an undated document a year is not checked."""
+    context = to_simplified(" ".join(x for x in (hit.text, hit.title, hit.source) if x))
+    words = set(question.known) | set(question.unknown)
+    other_names = any(r not in words and not setting(r) for r in rivals)
+
+    def named(word: str) -> bool:
+        stem = _PLACE_SUFFIX.sub("", word)
+        return word in context or word in about or (len(stem) >= 2 and named_stem(stem))
+
+    def named_stem(stem: str) -> bool:
+        return stem in context or stem in about
+
+    def satisfied(word: str) -> bool:
+        if word.isdigit():  # a year: this one named or dated, or none other named
+            return not hit.date or word in context or hit.date.startswith(word)
+        if named(word) or not other_names:
+            return True
+        halves = ((word[:i], word[i:]) for i in range(2, len(word) - 1))
+        return any(named(a) and named(b) for a, b in halves)
+
+    return tuple(word for word in question.constraints if not satisfied(word))
 
 
 def _reason(
@@ -79,7 +133,7 @@ def _reason(
     if furniture / total >= settings.furniture_share:
         return "site_furniture"
     tags = list(question.tags or ())
-    if any(_is_unknown_entity(w, tags, retriever) for w in question.unknown):
+    if any(_is_unknown_entity(w, tags, retriever, question.text) for w in question.unknown):
         return "unknown_name"
     focus = _focus_word(tags, retriever.tokenizer.stopwords)
     if focus is not None and focus not in to_simplified(best.text):
@@ -107,11 +161,14 @@ def _focus_word(tags: list[tuple[str, str]], stopwords: frozenset[str]) -> str |
     return None
 
 
-def _is_unknown_entity(word: str, tags: list[tuple[str, str]], retriever: Retriever) -> bool:
-    """An out-of-vocabulary name: a Latin-script term, or a place/person/organisation that
-    shares no word with the corpus (浙江省, 福建省, GDP), unlike 镇里 or 广东省委."""
+def _is_unknown_entity(
+    word: str, tags: list[tuple[str, str]], retriever: Retriever, text: str
+) -> bool:
+    """An out-of-vocabulary name: a Latin-script term written in capitals (GDP, APEC; not a
+    stray "lol" or "from"), or a place/person/organisation that shares no word with the
+    corpus (浙江省, 福建省), unlike 镇里 or 广东省委."""
     if re.fullmatch(r"[a-z][a-z0-9.+-]*", word):
-        return len(word) >= 2
+        return len(word) >= 2 and word.upper() in unicodedata.normalize("NFKC", text)
     flag = dict(tags).get(word, "")
     if flag[:2] not in ("ns", "nr", "nt", "nz"):
         return False

@@ -379,6 +379,20 @@ class SparseBM25:
             scores += constant
         return scores
 
+    def shared_words_scores(self, query: Sequence[str]) -> FloatArray:
+        """Every passage's sum, over the distinct query terms it has, of an IDF that is never
+        floored: log(1 + (N - df + 0.5) / (df + 0.5)), always > 0. For when no BM25 score is
+        positive (one or two passages, or a word in half of them)."""
+        scores = np.zeros(self.size, dtype=np.float64)
+        for token in set(query):
+            t = self.vocab.get(token)
+            if t is None:
+                continue
+            start, end = int(self.indptr[t]), int(self.indptr[t + 1])
+            df = end - start
+            scores[self.indices[start:end]] += np.log1p((self.size - df + 0.5) / (df + 0.5))
+        return scores
+
     def top(self, query: Sequence[str], k: int) -> tuple[IntArray, FloatArray]:
         """The ``k`` best passages with a positive score and their scores, best first, ties
         by passage order."""

@@ -13,6 +13,7 @@ removed passages, so ties between equal scores may be ordered differently than a
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -62,10 +63,10 @@ def build_index(
     with index.replacing() as new:
         new.create()
         vocab: dict[str, int] = {}
-        counts = CountsBuilder(vocab)
+        counts, about = CountsBuilder(vocab), DocumentEntities(Counter)
         with new.transaction():
             report.passages = _index_documents(
-                new, sources, tokenizer, max_chars, 0, counts.add,
+                new, sources, tokenizer, max_chars, 0, counts.add, about=about,
                 token_cache=token_cache, progress=progress, segmenting=segmenting or Segmenting(),
             )  # fmt: skip
         report.documents = len(sources)
@@ -80,6 +81,8 @@ def build_index(
                 "built_at": utc_now(),
                 "shared_edges": sorted(shared_edges),
                 "furniture_words": furniture_words(sources, tokenizer),
+                "entity_words": sorted(tokenizer.entity_words(_words(vocab))),
+                "document_entities": _main_entities(about),
             }
         )
     return report
@@ -163,17 +166,26 @@ def _replace_documents(
     with index.replacing() as new:
         new.copy_of(index)
         added: list[list[str]] = []
+        about = DocumentEntities(Counter)
         with new.transaction():
             new.delete_documents(going)
             new.move_passages(moves)
             _index_documents(
-                new, coming, tokenizer, max_chars, kept, added.extend, segmenting=segmenting
-            )
+                new, coming, tokenizer, max_chars, kept, added.extend, segmenting=segmenting,
+                about=about,
+            )  # fmt: skip
             known, rows = new.term_rows({t for doc in added for t in doc})
         furniture = set(state.meta.get("furniture_words", []))
         furniture |= set(furniture_words(coming, tokenizer))
         meta: dict[str, Any] = {"built_at": utc_now(), "arrays": None}
         meta |= {"furniture_words": sorted(furniture), "shared_edges": sorted(changes.shared_edges)}
+        entities = set(state.meta.get("entity_words", []))
+        entities |= tokenizer.entity_words({t for doc in added for t in doc if t[0] != "#"})
+        meta["entity_words"] = sorted(entities)
+        documents = dict(state.meta.get("document_entities", {}))
+        for name in going:
+            documents.pop(name, None)
+        meta["document_entities"] = documents | _main_entities(about)
         new.write_meta(meta)
         if kept + len(added):
             vocab = dict(known)  # the rows of the terms the new passages use
@@ -245,10 +257,12 @@ def _index_documents(
     segmenting: Segmenting,
     token_cache: dict[str, str] | None = None,
     progress: Progress | None = None,
+    about: DocumentEntities | None = None,
 ) -> int:
     """Cut ``sources`` into passages numbered from ``first``, segment them in batches (by
     worker processes when a batch is large), write them and pass each batch's tokens to
-    ``on_tokens``. Returns the number of the next passage."""
+    ``on_tokens``; count in ``about`` the passages of each document that name each place or
+    organisation. Returns the number of the next passage."""
     now, seq, done = utc_now(), first, 0
     batch: list[tuple[Source, list[dict[str, Any]]]] = []
     pending = 0
@@ -259,7 +273,7 @@ def _index_documents(
         batch.append((src, rows))
         pending += len(rows)
         if pending >= segmenting.batch or src is sources[-1]:
-            on_tokens(_write_batch(new, batch, tokenizer, segmenting, now))
+            on_tokens(_write_batch(new, batch, tokenizer, segmenting, now, about))
             for _ in batch:  # one tick a document
                 done += 1
                 if progress:
@@ -274,6 +288,7 @@ def _write_batch(
     tokenizer: Tokenizer,
     segmenting: Segmenting,
     now: str,
+    about: DocumentEntities | None = None,
 ) -> list[list[str]]:
     """Segment the passages of ``batch`` that have no stored tokens, write documents and
     passages (one statement batch each: far fewer savepoints), return the passages' tokens."""
@@ -291,7 +306,11 @@ def _write_batch(
         passages.extend(rows)
     new.insert_documents(documents)
     new.insert_passages(passages)
-    return [r["tokens"].split(" ") if r["tokens"] else [] for r in passages]
+    tokens = [r["tokens"].split(" ") if r["tokens"] else [] for r in passages]
+    if about is not None:
+        for row, words in zip(passages, tokens, strict=True):
+            about[row["doc"]].update({w for w in words if tokenizer.is_entity(w)})
+    return tokens
 
 
 def _passage_rows(
@@ -362,6 +381,24 @@ def furniture_words(sources: list[Source], tokenizer: Tokenizer) -> list[str]:
         for line in src.removed:
             words.update(t for t in tokenizer.tokenize(line) if not t.startswith("#"))
     return sorted(words)
+
+
+DocumentEntities = defaultdict[str, Counter[str]]  # document -> entity -> passages naming it
+MAIN_ENTITY_PASSAGES = 2  # a document is about a place it names in at least this many passages
+
+
+def _main_entities(about: DocumentEntities) -> dict[str, list[str]]:
+    """Each document's places and organisations: those its title or several passages name
+    (every passage's tokens include its document's title)."""
+    return {
+        doc: sorted(w for w, n in counts.items() if n >= MAIN_ENTITY_PASSAGES)
+        for doc, counts in about.items()
+    }
+
+
+def _words(vocab: Iterable[str]) -> Iterable[str]:
+    """The words of a vocabulary (Han bigrams left out)."""
+    return (t for t in vocab if not t.startswith("#"))
 
 
 def _cache_key(norm: str, title_norm: str) -> str:

@@ -70,7 +70,8 @@ class Question:
 
     ``tokens`` are the matching tokens (Han bigrams start with "#"); ``known`` and ``unknown``
     its words the corpus has and lacks; ``answer`` the kind of answer it asks for; ``tags``
-    (word, part-of-speech flag) pairs, or None when no judgement needed them.
+    (word, part-of-speech flag) pairs, or None when no judgement needed them; ``constraints``
+    what an answer must be about: the places, organisations, posts and years it names.
     """
 
     text: str
@@ -79,3 +80,4 @@ class Question:
     unknown: tuple[str, ...]
     answer: AnswerType | None = None
     tags: tuple[tuple[str, str], ...] | None = None
+    constraints: tuple[str, ...] = ()

@@ -15,13 +15,19 @@ from typing import Any
 
 import numpy as np
 
-from .answer_type import expected_answer
-from .bm25 import BM25Settings, SparseBM25
+from .answer_type import COUNTRY, GENERIC_PLACES, ROLE_WORD, YEAR_NAMED, asked_for, expected_answer
+from .bm25 import BM25Settings, SparseBM25, top_indices
 from .errors import IndexOutdatedError
 from .normalization import to_simplified
 from .schema import Document, Hit, Question
 from .store import IndexFile, LazyPassages, StoredPassage
-from .tokenization import Tokenizer
+from .tokenization import LOCATIVE, Tokenizer
+
+
+def setting(word: str) -> bool:
+    """A word that names a kind of place (城市), or a country: the setting, not a constraint."""
+    return word in GENERIC_PLACES or COUNTRY.fullmatch(word) is not None
+
 
 # "<X>是多少" / "<X>为几…": the judgement of such a question looks at its words' tags.
 _AMOUNT_OF = re.compile(r"[是为].*(?:多少|几)")
@@ -48,6 +54,8 @@ class Retriever:
         bm25: BM25Settings,
         furniture_words: frozenset[str] = frozenset(),
         *,
+        entity_words: frozenset[str] = frozenset(),
+        document_entities: dict[str, list[str]] | None = None,
         scorer: SparseBM25 | None = None,
         counts: dict[str, int] | None = None,
     ) -> None:
@@ -55,6 +63,8 @@ class Retriever:
         table ``scorer`` memory-mapped beside it). Use :meth:`open`."""
         self.path = path
         self.furniture_words = furniture_words
+        self.entity_words = entity_words  # places and organisations the corpus names
+        self._about = {d: frozenset(w) for d, w in (document_entities or {}).items()}
         self.documents = documents
         self.passages = passages
         self.tokenizer = tokenizer
@@ -98,6 +108,8 @@ class Retriever:
             furniture,
             scorer=scorer,
             counts=contents.passage_counts,
+            entity_words=frozenset(meta.get("entity_words", [])),
+            document_entities=meta.get("document_entities", {}),
         )
 
     # --- searching -----------------------------------------------------------------------
@@ -114,7 +126,40 @@ class Retriever:
         unknown = tuple(t for t in words if not in_corpus[t])
         needs_tags = bool(unknown) or _AMOUNT_OF.search(norm) is not None
         tags = tuple(self.tokenizer.tag(question)) if needs_tags else None
-        return Question(question, tokens, known, unknown, expected_answer(norm), tags)
+        constraints = self._constraints(norm, known, unknown, tags)
+        return Question(question, tokens, known, unknown, expected_answer(norm), tags, constraints)
+
+    def _constraints(
+        self,
+        norm: str,
+        known: tuple[str, ...],
+        unknown: tuple[str, ...],
+        tags: tuple[tuple[str, str], ...] | None,
+    ) -> tuple[str, ...]:
+        """The places and organisations a question names (those the corpus has, by the
+        index's list; those it lacks, by their tags), the posts, and the years. Not the parts
+        of a longer word (search mode also gives 北地 for 东北地区), not a kind of place or a
+        country (the setting), not what the question asks for (哪一座城市)."""
+        flags = dict(tags or ())
+        found = [w for w in known if w in self.entity_words or ROLE_WORD.fullmatch(w)]
+        found += [
+            w for w in unknown if flags.get(w, "")[:2] in ("ns", "nt") and not LOCATIVE.fullmatch(w)
+        ]
+        words = set(known) | set(unknown)
+        inside = {w for w in words if any(w != other and w in other for other in words)}
+        found = [w for w in found if w not in inside and not setting(w)]
+        found = [w for w in found if not asked_for(w, norm)]
+        found += YEAR_NAMED.findall(norm)
+        return tuple(dict.fromkeys(found))
+
+    def entities_in(self, text: str) -> frozenset[str]:
+        """The places and organisations the corpus names that ``text`` names too."""
+        return frozenset(self.tokenizer.tokenize(text)) & self.entity_words
+
+    def about(self, doc: str) -> frozenset[str]:
+        """The places and organisations document ``doc`` is about (named in its title or in
+        several of its passages)."""
+        return self._about.get(doc, frozenset())
 
     def tags(self, text: str) -> list[tuple[str, str]]:
         """(word, part-of-speech flag) pairs of ``text`` in the matching form."""
@@ -136,7 +181,10 @@ class Retriever:
 
         With ``rerank`` (the default) passages that carry the kind of answer the question asks
         for (a number with the asked unit for 多少所, a year for 哪一年 ...) are preferred
-        among the BM25 candidates; without it the order is plain BM25.
+        among the BM25 candidates; without it the order is plain BM25. Where BM25 scores are
+        positive the order is rank_bm25's; when none is (a collection of one or two passages,
+        or words in half of them), the passages that share question words are ranked by an
+        IDF that is never floored to zero (``Hit.score``; ``Hit.bm25`` keeps BM25's).
         """
         if isinstance(question, str):
             question = self.analyze(question)
@@ -144,9 +192,17 @@ class Retriever:
             return []
         answer = question.answer if rerank else None
         reranking = answer is not None and answer.pattern is not None
-        pool, pool_scores = self._bm25.top(question.tokens, max(k, RERANK_POOL) if reranking else k)
+        size = max(k, RERANK_POOL) if reranking else k
+        pool, pool_scores = self._bm25.top(question.tokens, size)
         bm25 = {int(i): float(s) for i, s in zip(pool, pool_scores, strict=True)}
-        final = dict(bm25)
+        if not bm25:  # no positive BM25 score: rank the passages that share question words
+            shared = self._bm25.shared_words_scores(question.tokens)
+            plain = self._bm25.get_scores(question.tokens)
+            pool = top_indices(shared, size)
+            bm25 = {int(i): float(plain[i]) for i in pool}
+            final = {int(i): float(shared[i]) for i in pool}
+        else:
+            final = dict(bm25)
         if reranking and answer is not None:
             for i in final:
                 boost = answer.support(self.passages[i].norm, question.known)

@@ -7,7 +7,7 @@ import logging
 import re
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from importlib.util import find_spec
@@ -33,6 +33,9 @@ _HAN_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 _FUNCTION_CHARS = frozenset("的了是在和与及吗呢啊么什哪几谁怎吧呀嘛")
 # A question word fused with a measure word or "year/day" by jieba: 几岁, 几场, 多少名, 哪天, 那场.
 _QUESTION_FUSION = re.compile(r"^(?:几|多少|哪|那|这|什么)[\u4e00-\u9fff]?$")
+_ENTITY_TAGS = frozenset({"ns", "nt"})  # places and organisations
+LOCATIVE = re.compile(r".[里内外边]")  # 镇里, 村里: "in the town", not a name
+_PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{2,6}(?:省|市|县|区|镇|乡|村|街道)")
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
 
 
@@ -86,6 +89,7 @@ class Tokenizer:
         self._jieba: jieba.Tokenizer | None = None
         self._fast: Any = None  # an rjieba.Jieba with the same user dictionary, when used
         self._tagger: jieba.posseg.POSTokenizer | None = None
+        self._entities: frozenset[str] | None = None
         self._init_lock = threading.RLock()
 
     def _signature(self, userdict_text: str, stop_text: str) -> str:
@@ -152,6 +156,34 @@ class Tokenizer:
         if self.uses_rjieba:
             return self._rjieba().tokenize(text, mode, False)  # type: ignore[no-any-return]
         return list(self._segmenter().tokenize(text, mode=mode, HMM=self.settings.hmm))
+
+    def entity_words(self, words: Iterable[str]) -> set[str]:
+        """Those of ``words`` that name a place or an organisation: tagged so (ns, nt) in
+        jieba's dictionary or ours, or a place by its ending (…省, …市, …县, …镇, …村).
+        Used at build time; the dictionary's tags are read once per tokenizer."""
+        return {w for w in words if self.is_entity(w)}
+
+    def is_entity(self, word: str) -> bool:
+        """Whether ``word`` (in the matching form) names a place or an organisation."""
+        if len(word) < 2 or LOCATIVE.fullmatch(word):
+            return False
+        return word in self._entity_tags() or _PLACE_NAME.fullmatch(word) is not None
+
+    def _entity_tags(self) -> frozenset[str]:
+        with self._init_lock:
+            if self._entities is None:
+                import jieba
+
+                found = set()
+                path = Path(jieba.__file__).parent / "dict.txt"
+                with path.open(encoding="utf-8") as lines:
+                    for line in lines:
+                        word, _, tag = line.rstrip("\n").rpartition(" ")
+                        if tag in _ENTITY_TAGS:
+                            found.add(to_simplified(word.rsplit(" ", 1)[0]))
+                found.update(w for w, _, tag in self._entries() if tag in _ENTITY_TAGS)
+                self._entities = frozenset(found)
+            return self._entities
 
     def word_share(self, text: str) -> float:
         """Share of the Han characters of ``text`` inside dictionary words of two or more

@@ -10,6 +10,7 @@ from bot.render import (
     PLAIN,
     DisplaySettings,
     answer_blocks,
+    answer_json,
     cite,
     document_list,
     phrase,
@@ -104,7 +105,7 @@ def test_document_list_shows_titles_by_the_same_rule() -> None:
 
 @pytest.mark.parametrize("key", sorted(PHRASES))
 def test_phrases_for_a_traditional_reader_use_the_collections_forms(key: str) -> None:
-    shown = phrase(key, "traditional", limit=500, n=2, documents=5, passages=80)
+    shown = phrase(key, "traditional", limit=500, n=2, documents=5, passages=80, missing="廣州")
     assert detect_script(shown) in ("traditional", None)
     assert not set("羣衆爲") & set(shown)
 
@@ -149,3 +150,16 @@ def test_configured_display_config_keeps_the_corrections(seed_retriever: Retriev
         "踏上新征程，為人民群眾辦實事"
     )
     assert display.show(TRADITIONAL_000, "traditional") == TRADITIONAL_000
+
+
+def test_a_near_miss_names_what_the_documents_have_instead(service: Service) -> None:
+    answer = service.ask("广州有多少个暖蜂驿站？")
+    assert not answer.answered and answer.missing == ("广州",)
+    text = "\n".join(answer_blocks(answer, service.documents, PLAIN))
+    assert "文档里没有关于广州的这项内容" in text
+    assert "1178" in text and "《论深圳高质量党建工作的重要性》" in text  # the nearest fact, cited
+    as_json = answer_json(answer)
+    assert as_json["answered"] is False and as_json["reason"] == "constraint_unmet"
+    assert as_json["nearest"]["missing"] == ["广州"] and "1178" in as_json["nearest"]["sentence"]
+    traditional = "\n".join(answer_blocks(service.ask("廣州有多少個暖蜂驛站？"), [], PLAIN))
+    assert "文檔裡沒有關於廣州的這項內容" in traditional and "1178個" in traditional

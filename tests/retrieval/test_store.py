@@ -174,7 +174,16 @@ def test_open_maps_the_weight_table_and_reads_passages_lazily(
     build([corpus], index, tokenizer=tokenizer)
     lazy = Retriever.open(index, tokenizer=tokenizer)
     assert isinstance(lazy.passages, LazyPassages)
-    eager = Retriever(lazy.path, lazy.documents, list(lazy.passages), tokenizer, lazy.settings)
+    about = {d: sorted(lazy.about(d)) for d in lazy.documents}
+    eager = Retriever(
+        lazy.path,
+        lazy.documents,
+        list(lazy.passages),
+        tokenizer,
+        lazy.settings,
+        entity_words=lazy.entity_words,
+        document_entities=about,
+    )
     for q in ["肇庆建成了多少个初心堂", "深圳建了多少個暖蜂驛站", "全省基层党组织建设工作会议"]:
         assert [(h.passage_id, h.score) for h in lazy.search(q)] == [
             (h.passage_id, h.score) for h in eager.search(q)
