@@ -1,0 +1,87 @@
+"""PDF -> blocks with pypdf: the text layer, paragraphs rebuilt (see pdf_layout), the page of
+every block kept. Encrypted, image-only and damaged files give a clear error."""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .contract import ReadDocument, ReadError
+from .pdf_layout import page_lines, paragraphs
+from .text import meta_value
+
+if TYPE_CHECKING:
+    from pypdf import PageObject, PdfReader
+
+
+def read_pdf(data: bytes) -> ReadDocument:
+    from pypdf import PasswordType, PdfReader  # imported before the broad except below
+    from pypdf.errors import DependencyError
+
+    del PasswordType, DependencyError
+    logging.getLogger("pypdf").addHandler(logging.NullHandler())
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        _decrypt(reader)
+        texts = [_page_text(page) for page in reader.pages]
+        info = _info(reader)
+    except (ReadError, MemoryError, RecursionError):
+        raise
+    except Exception as exc:  # pypdf on a damaged file raises nearly anything
+        raise ReadError(f"damaged PDF, truncated or malformed ({type(exc).__name__})") from exc
+    if not any(text.strip() for text in texts):
+        raise ReadError("no text layer: a scan needs OCR")
+    blocks = tuple(paragraphs(page_lines(texts)))
+    if not blocks:
+        raise ReadError("no text layer: a scan needs OCR")
+    return ReadDocument(format="pdf", blocks=blocks, source=None, url=None, **info)
+
+
+def _decrypt(reader: PdfReader) -> None:
+    from pypdf import PasswordType
+    from pypdf.errors import DependencyError
+
+    if not reader.is_encrypted:
+        return
+    try:
+        opened = reader.decrypt("")
+    except DependencyError as exc:
+        raise ReadError("encrypted PDF: opening it needs the cryptography package") from exc
+    except Exception as exc:
+        raise ReadError("encrypted PDF: its encryption is not readable") from exc
+    if opened == PasswordType.NOT_DECRYPTED:
+        raise ReadError("encrypted PDF: it needs a password")
+
+
+def _page_text(page: PageObject) -> str:
+    """Layout mode keeps indentation and vertical gaps; plain mode where layout fails."""
+    try:
+        return str(page.extract_text(extraction_mode="layout"))
+    except (MemoryError, RecursionError):
+        raise
+    except Exception:
+        return str(page.extract_text())
+
+
+def _info(reader: PdfReader) -> dict[str, Any]:
+    meta = reader.metadata
+    if meta is None:
+        return {"title": None, "author": None, "date": None}
+    return {
+        "title": meta_value(meta.title),
+        "author": meta_value(meta.author),
+        "date": _date(meta),
+    }
+
+
+def _date(meta: Any) -> str | None:
+    for attr in ("creation_date", "modification_date"):
+        try:
+            value = getattr(meta, attr)
+        except Exception:  # a malformed date string in the file
+            continue
+        if isinstance(value, datetime):
+            return value.date().isoformat()
+    return None
