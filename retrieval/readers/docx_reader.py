@@ -7,23 +7,21 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import docx
+from docx.table import Table
+from docx.text.paragraph import Paragraph
 
 from .contract import Block, ReadDocument, ReadError, ReadLimits
 from .text import meta_value, squash
 from .zipguard import SafeZip
-
-if TYPE_CHECKING:
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题|標題)\s*(\d)$", re.I)
 _TITLE_STYLES = {"title", "标题", "標題"}
 
 
 def read_docx(data: bytes, limits: ReadLimits) -> ReadDocument:
-    import docx
-
     SafeZip(data, limits).check_all(xml_without_dtd=True)
     try:
         document = docx.Document(io.BytesIO(data))
@@ -66,8 +64,6 @@ class _Builder:
         self.blocks: list[Block] = []
 
     def add(self, item: Paragraph | Table) -> None:
-        from docx.text.paragraph import Paragraph
-
         if isinstance(item, Paragraph):
             self.paragraph(item)
         else:

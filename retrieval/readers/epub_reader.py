@@ -9,6 +9,9 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+
 from .contract import Block, ReadDocument, ReadError, ReadLimits
 from .text import meta_value
 from .xhtml import html_items
@@ -47,9 +50,6 @@ def read_epub(data: bytes, limits: ReadLimits) -> ReadDocument:
 
 
 def _parse_xml(data: bytes, name: str) -> Element:
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, fromstring
-
     try:
         root: Element = fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:

@@ -7,6 +7,9 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
+import trafilatura
+from trafilatura.utils import load_html
+
 from .contract import Block, ReadDocument, ReadError
 from .text import squash
 
@@ -18,9 +21,6 @@ _BYLINE = re.compile(r"^(?:作者|記者|记者|文|撰文|编辑|編輯|by)\s*[
 
 def read_html(data: bytes, url: str | None = None) -> ReadDocument:
     """The page's main text; ``url`` is where it came from, when known."""
-    import trafilatura
-    from trafilatura.utils import load_html
-
     logging.getLogger("trafilatura").addHandler(logging.NullHandler())
     tree = load_html(data)
     if tree is None:

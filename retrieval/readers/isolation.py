@@ -61,17 +61,16 @@ def read_isolated(
         return read_document(data, name, limits=limits, url=url)  # our own decoder: no worker
     request = {"name": name, "url": url, "limits": dataclasses.asdict(limits)}
     command = [sys.executable, "-I", "-c", _BOOT, str(PACKAGE)]
-    proc = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-    )
-    try:
-        out, _ = proc.communicate(json.dumps(request).encode() + b"\n" + data, limits.seconds)
-    except subprocess.TimeoutExpired:
-        raise LimitExceededError(f"took longer than {limits.seconds:g} s") from None
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    pipe = subprocess.PIPE
+    with subprocess.Popen(command, stdin=pipe, stdout=pipe, stderr=subprocess.DEVNULL) as proc:
+        try:
+            out, _ = proc.communicate(json.dumps(request).encode() + b"\n" + data, limits.seconds)
+        except subprocess.TimeoutExpired:
+            raise LimitExceededError(f"took longer than {limits.seconds:g} s") from None
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
     return _answer(out, proc.returncode, limits)
 
 

@@ -6,24 +6,21 @@ author."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from retrieval.decoding import decode
 
 from .contract import Block, ReadDocument
 from .text import squash
 from .xhtml import html_items
-
-if TYPE_CHECKING:
-    from markdown_it.token import Token
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _FIELD = re.compile(r"^(title|date|author)[ \t]*:[ \t]*(.+?)[ \t]*$", re.M | re.I)
 
 
 def read_markdown(data: bytes) -> ReadDocument:
-    from markdown_it import MarkdownIt
-
-    from retrieval.decoding import decode
-
     text = decode(data).replace("\r\n", "\n")
     meta, text = _front_matter(text)
     parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])

@@ -1,26 +1,23 @@
 """PDF -> blocks with pypdf: the text layer, paragraphs rebuilt (see pdf_layout), the page of
-every block kept. Encrypted, image-only and damaged files give a clear error."""
+every block kept. Encrypted, image-only and damaged files give a clear error. Imported only
+when a PDF is read (so is pypdf)."""
 
 from __future__ import annotations
 
 import io
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from pypdf import PageObject, PasswordType, PdfReader
+from pypdf.errors import DependencyError
 
 from .contract import ReadDocument, ReadError
 from .pdf_layout import page_lines, paragraphs
 from .text import meta_value
 
-if TYPE_CHECKING:
-    from pypdf import PageObject, PdfReader
-
 
 def read_pdf(data: bytes) -> ReadDocument:
-    from pypdf import PasswordType, PdfReader  # imported before the broad except below
-    from pypdf.errors import DependencyError
-
-    del PasswordType, DependencyError
     logging.getLogger("pypdf").addHandler(logging.NullHandler())
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -40,9 +37,6 @@ def read_pdf(data: bytes) -> ReadDocument:
 
 
 def _decrypt(reader: PdfReader) -> None:
-    from pypdf import PasswordType
-    from pypdf.errors import DependencyError
-
     if not reader.is_encrypted:
         return
     try:

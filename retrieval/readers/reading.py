@@ -1,6 +1,7 @@
 """One entry point: bytes of a file and its name -> ReadDocument, by the reader its format needs.
 
-Each reader imports its format library when first used, so importing the package stays cheap.
+Each reader module (and with it its format library) is imported when a file first needs it, so
+importing the package stays cheap: a one-shot question never loads pypdf or trafilatura.
 """
 
 from __future__ import annotations

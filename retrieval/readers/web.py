@@ -35,7 +35,7 @@ class FetchSettings:
     timeout: float = 20.0  # seconds for the whole download, connection included
     max_bytes: int = 20_000_000
     max_redirects: int = 5
-    user_agent: str = "docbot (+https://github.com/; reads pages it was asked to index)"
+    user_agent: str = "docbot/0.1 (indexes pages it was asked to)"
     verify_tls: bool = True
 
     def __post_init__(self) -> None:
@@ -97,7 +97,7 @@ def fetch_url(
         raise FetchError(f"{url}: more than {settings.max_redirects} redirects") from exc
     except httpx.TimeoutException as exc:
         raise FetchError(f"{url}: took longer than {settings.timeout:g} s") from exc
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise FetchError(f"{url}: cannot be fetched ({type(exc).__name__}: {exc})") from exc
 
 
