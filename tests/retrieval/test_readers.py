@@ -240,6 +240,20 @@ def test_html_main_text_without_navigation_share_widget_or_entities(script: str)
     assert_clean(doc)
 
 
+@pytest.mark.parametrize(("script", "codec"), [("simplified", "gbk"), ("traditional", "big5")])
+def test_html_in_a_legacy_encoding_without_a_charset_is_read(script: str, codec: str) -> None:
+    page = makefiles.html(script).decode().replace('<meta charset="utf-8">', "")
+    doc = read_document(page.encode(codec, errors="replace"), "page.htm")
+    assert doc.title == spec(script)["title"]
+    assert texts(doc)[1].replace("“", "").replace("”", "") == spec(script)["paragraphs"][1]
+
+
+def test_whitespace_between_chinese_characters_is_layout_not_words() -> None:
+    assert squash("肇庆市\n 建成了\u3000一百个 初心堂") == "肇庆市建成了一百个初心堂"
+    assert squash("the  reader\njoins\tlines") == "the reader joins lines"
+    assert squash("使用 Python 语言") == "使用Python语言"
+
+
 def test_html_without_main_text_is_a_clear_error() -> None:
     with pytest.raises(ReadError, match="no main text"):
         read_document("<!DOCTYPE html><html><body><nav>首页</nav></body></html>".encode(), "x.html")
