@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,9 @@ from pypdf.errors import DependencyError
 from .contract import ReadDocument, ReadError
 from .pdf_layout import page_lines, paragraphs
 from .text import meta_value
+
+_CONVERTER = re.compile(r"^Microsoft (?:Word|PowerPoint|Excel) *- *", re.I)
+_SOURCE_FILE = re.compile(r"\.(?:docx?|pptx?|xlsx?|wps|txt|rtf)$", re.I)
 
 
 def read_pdf(data: bytes) -> ReadDocument:
@@ -64,10 +68,19 @@ def _info(reader: PdfReader) -> dict[str, Any]:
     if meta is None:
         return {"title": None, "author": None, "date": None}
     return {
-        "title": meta_value(meta.title),
+        "title": _title(meta.title),
         "author": meta_value(meta.author),
         "date": _date(meta),
     }
+
+
+def _title(value: object) -> str | None:
+    """``Microsoft Word - 年度报告.docx`` -> ``年度报告``: the converter's words are not a title."""
+    title = meta_value(value)
+    if title is None:
+        return None
+    title = _CONVERTER.sub("", title)
+    return meta_value(_SOURCE_FILE.sub("", title))
 
 
 def _date(meta: Any) -> str | None:

@@ -68,7 +68,13 @@ def _sections(spec: Spec) -> Sequence[str]:
 # -- PDF ------------------------------------------------------------------------------------
 
 
-def pdf(script: str = "simplified", *, pages: int = 3, encrypt: str | None = None) -> bytes:
+def pdf(
+    script: str = "simplified",
+    *,
+    pages: int = 3,
+    encrypt: str | None = None,
+    title: str | None = None,
+) -> bytes:
     """``pages`` pages, each a chapter heading (第一章 ...) and the four paragraphs (first line
     indented, taken in turn from a different one), a running header and a "第 N 页" footer."""
     from reportlab.lib.pagesizes import A5
@@ -100,7 +106,7 @@ def pdf(script: str = "simplified", *, pages: int = 3, encrypt: str | None = Non
         turn = page % len(paragraphs)  # pages differ, as a real document's do
         story.extend(Paragraph(text, body) for text in [*paragraphs[turn:], *paragraphs[:turn]])
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A5, title=str(spec["title"]),
+    doc = SimpleDocTemplate(out, pagesize=A5, title=title or str(spec["title"]),
                             author=str(spec["author"]), encrypt=encrypt)  # fmt: skip
     doc.build(story, onFirstPage=furniture, onLaterPages=furniture)
     return out.getvalue()

@@ -172,6 +172,14 @@ def test_pdf_lines_are_joined_by_layout_rules() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [("Microsoft Word - 年度報告.docx", "年度報告"), ("untitled", None), ("年度报告", "年度报告")],
+)
+def test_pdf_titles_lose_converter_words_and_placeholders(title: str, expected: str | None) -> None:
+    assert read_document(makefiles.pdf(pages=1, title=title), "a.pdf").title == expected
+
+
 def test_furniture_detection_needs_the_line_on_most_pages() -> None:
     pages = ["页眉\n正文第一页的内容。\n1", "页眉\n正文第二页的内容。\n2", "别的\n第三页。\n- 3 -"]
     assert [line.text for line in page_lines(pages)] == [
