@@ -65,6 +65,7 @@ PHRASES = {
     "understood": "理解为：",
     "empty": "请输入一个问题。",
     "too_long": "问题太长了（最多 {limit} 个字），请精简后再问。",
+    "not_chinese": "这些文档都是中文的，请用中文提问（简体、繁体都可以）。",
     "paragraph": "第{n}段",
     "also_in": "亦见",
     # Telegram
@@ -187,6 +188,8 @@ def answer_blocks(
         return [style.escape(phrase("empty", s))]
     if answer.problem == "too_long":
         return [style.escape(phrase("too_long", s, limit=MAX_QUESTION_CHARS))]
+    if answer.problem == "not_chinese":
+        return [style.escape(phrase("not_chinese", s))]
     blocks: list[str] = []
     if answer.understood_as:
         understood = phrase("understood", s) + display.show(answer.understood_as, s)

@@ -17,6 +17,8 @@ from retrieval.normalization import Script, to_simplified
 from .followups import complete_followup
 
 MAX_QUESTION_CHARS = 500
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_FOREIGN = re.compile(r"[^\W\d_]")  # a letter: with no Han, a question in another language
 POOL = 10  # passages considered for citations and the best sentence
 
 
@@ -127,6 +129,8 @@ class Service:
         answer = self._answer(analyzed, script, k)
         if conversation is not None and conversation.last_question:
             answer = self._as_followup(analyzed, answer, conversation.last_question, k)
+        if not answer.answered and _FOREIGN.search(question) and not _HAN.search(question):
+            answer = replace(answer, problem="not_chinese")  # (answered: its own words matched)
         if conversation is not None:
             conversation.script = script
             if answer.answered or answer.reason == "constraint_unmet":  # a near miss too:

@@ -174,3 +174,10 @@ def test_an_unrelated_question_is_not_taken_for_a_followup(service: Service) -> 
     assert answer.understood_as is None and not answer.answered
     answer = service.ask("明天呢？", conv)
     assert answer.understood_as is None
+
+
+def test_a_question_with_no_chinese_is_told_the_documents_are_chinese(service: Service) -> None:
+    answer = service.ask("How many service stations did Shenzhen build?")
+    assert not answer.answered and answer.problem == "not_chinese"
+    assert service.ask("1178").answered  # unless its own (Latin or digit) words match a passage
+    assert service.ask("深圳建了多少个暖蜂驿站？").problem is None
