@@ -103,11 +103,12 @@ class Miss:
     reason: str | None
     top: str | None  # the first passage's id and the start of its text
     understood_as: str | None
+    gold: str | None = None  # what the answering passage holds, or its id
 
     def line(self) -> str:
         said = "answered" if self.answered else f"not found ({self.reason})"
         gold = f"gold at {self.rank}" if self.rank else "gold not in top 10"
-        if self.kind in ("near_miss", "unanswerable") or (self.rank is None and not self.top):
+        if self.kind in ("near_miss", "unanswerable") or self.gold is None:
             gold = f"no gold ({self.kind or 'unanswerable'})"
         text = f"{self.id}\t{self.question}\t{gold}; {said}"
         if self.understood_as:
@@ -192,6 +193,8 @@ def _miss(q: Question, outcome: Outcome, rank: int | None) -> Miss:
     top = outcome.hits[0] if outcome.hits else None
     shown = f"{top.passage_id} {top.text[:60]}" if top else None
     question = " / ".join((*q.before, q.text))
+    gold = q.gold_doc or q.gold_contains
     return Miss(
-        q.id, question, q.kind, rank, outcome.answered, outcome.reason, shown, outcome.understood_as
-    )
+        q.id, question, q.kind, rank, outcome.answered, outcome.reason, shown,
+        outcome.understood_as, gold,
+    )  # fmt: skip

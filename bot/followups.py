@@ -32,6 +32,34 @@ def is_followup_form(question: Question) -> bool:
     return len(question.known) + len(question.unknown) <= 1
 
 
+# Where a question's own asking starts (Simplified matching form; Cantonese 咩, 边个, 几多).
+_ASKING = re.compile(
+    r"什么|啥|咩|怎么|怎样|点样|如何|多少|多久|多长|多大|几|谁|边|哪|何时|为什么|是否|吗"
+)
+DETAIL_MAX_CHARS = 14
+
+
+def asked_words(question: Question) -> set[str]:
+    """The words of ``question`` an answer to it should hold: not its question words."""
+    words = {*question.known, *question.unknown}
+    return {w for w in words if not _ASKING.fullmatch(w)}
+
+
+def detail_followup(question: Question, previous: str) -> str | None:
+    """A short question that names no place, organisation, post or year of its own and asks
+    about a detail (队员一共多少人？, 讲的什么主题？, 开了多久？) of what the previous question
+    was about: the previous question's subject (what it said before its own asking) put in
+    front. None when it is not such a question."""
+    text = to_simplified(question.text)
+    if len(text) > DETAIL_MAX_CHARS or question.constraints or not _ASKING.search(text):
+        return None
+    before = to_simplified(previous)
+    start = _ASKING.search(before)
+    subject = before[: start.start()] if start else before
+    subject = subject.rstrip("，,。？?！! ")
+    return subject + text if len(subject) >= 2 else None
+
+
 def complete_followup(
     question: Question, previous: str, answered: bool, retriever: Retriever
 ) -> str | None:

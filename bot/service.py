@@ -14,7 +14,7 @@ from retrieval import Document, Hit, JudgeSettings, Question, Retriever, detect_
 from retrieval.chunking import split_sentences
 from retrieval.normalization import Script, to_simplified
 
-from .followups import complete_followup
+from .followups import asked_words, complete_followup, detail_followup
 
 MAX_QUESTION_CHARS = 500
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -140,14 +140,19 @@ class Service:
 
     def _as_followup(self, question: Question, fresh: Answer, previous: str, k: int) -> Answer:
         """The answer to ``question`` completed from the ``previous`` one, when it is a
-        follow-up and the completed question finds what the follow-up itself names."""
-        completed = complete_followup(question, previous, fresh.answered, self.retriever)
-        if completed is None:
-            return fresh
-        second = self._answer(self.retriever.analyze(completed), fresh.script, k)
-        best = second.citations[0].sources[0].passage_id if second.citations else None
-        if second.answered and best and set(question.known) & self.retriever.passage_tokens(best):
-            return replace(second, question=question.text, understood_as=completed)
+        follow-up and the completed question finds what the follow-up itself names: first as
+        the same question about something else (那深圳呢？), then as a detail of the same thing
+        (队员一共多少人？)."""
+        candidates = (
+            complete_followup(question, previous, fresh.answered, self.retriever),
+            detail_followup(question, previous),
+        )
+        for completed in dict.fromkeys(c for c in candidates if c):
+            second = self._answer(self.retriever.analyze(completed), fresh.script, k)
+            best = second.citations[0].sources[0].passage_id if second.citations else None
+            own = asked_words(question)  # none for 开了多久？: nothing of its own to find
+            if second.answered and best and (not own or own & self.retriever.passage_tokens(best)):
+                return replace(second, question=question.text, understood_as=completed)
         return fresh
 
     def _answer(self, question: Question, script: Script, k: int) -> Answer:

@@ -181,3 +181,12 @@ def test_a_question_with_no_chinese_is_told_the_documents_are_chinese(service: S
     assert not answer.answered and answer.problem == "not_chinese"
     assert service.ask("1178").answered  # unless its own (Latin or digit) words match a passage
     assert service.ask("深圳建了多少个暖蜂驿站？").problem is None
+
+
+def test_a_detail_followup_carries_the_previous_subject(service: Service) -> None:
+    conv = Conversation()
+    service.ask("肇庆邻里先锋工作队有几支？", conv)
+    answer = service.ask("队员一共多少人？", conv)  # a detail of the same teams
+    assert answer.answered and answer.understood_as is not None
+    assert "邻里先锋" in answer.understood_as
+    assert "1.5万多人" in to_simplified(answer.citations[0].text)
