@@ -16,7 +16,15 @@ NEAR = 6  # characters between an answer and a question word for them to count a
 _NUM = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万零〇]+)"
 _UNIT_CLASSES = ("人名位", "个个只支座", "万亿")
 
-_HOW_MANY = re.compile(r"(?:多少|几|多大|多长|多久|多高)([\u4e00-\u9fff]?)")
+_HOW_MANY = re.compile(r"(?:多少|几多|几|多大|多长|多久|多高)([\u4e00-\u9fff]?)")
+# Measure words that may follow 多少/几 (多少所, 几支); another character after 多少 is the
+# start of a noun (多少资金, 多少党员), which says nothing about the unit.
+_MEASURE_WORDS = frozenset(
+    "个所名位人只支座条项件次场家户套篇部本张台辆期批届级种类处栋间层吨岁倍股团组队万亿元"
+    "年月天周日号平米公轮回遍趟代"
+)
+_MONEY_Q = re.compile(r"多少钱|多少资金|多少经费|多少元|多少万元|多少亿元|花了多少|投入了?多少")
+_MONEY = re.compile(r"\d+(?:\.\d+)?\s*[多余]?\s*(?:万|亿)?元")
 _YEAR_RANGE_Q = re.compile(r"哪几年|哪些年|几年到几年|从哪年")
 _YEAR_Q = re.compile(r"哪一?年|何年|哪年")
 _DATE_Q = re.compile(r"哪一?天|哪日|几月几[日号]|什么时候|何时|什么时间|哪个月")
@@ -132,10 +140,12 @@ def expected_answer(question: str) -> AnswerType | None:
         return AnswerType("year", _YEAR)
     if _DATE_Q.search(question):
         return AnswerType("date", _DATE)
+    if _MONEY_Q.search(question):
+        return AnswerType("money", _MONEY)
     m = _HOW_MANY.search(question)
     if m:
         unit = m.group(1)
-        if unit and unit not in _NON_UNITS:
+        if unit and unit in _MEASURE_WORDS:
             return AnswerType(
                 "number", re.compile(rf"{_NUM}\s*[多余]?\s*(?:万|亿)?{_unit_pattern(unit)}")
             )

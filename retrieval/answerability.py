@@ -43,7 +43,7 @@ class Verdict:
     documents never have); "constraint_unmet" (a near miss: the best passage is about
     something else than a place, organisation, post or year the question names, listed in
     ``missing``); "attribute_missing" (it asks how much an attribute is, and the best
-    passage does not name that attribute).
+    passage does not name that attribute, or asks how much money and it gives no amount).
 
     ``nearest`` is the best passage when the verdict is a near miss: what the documents do
     have, to be shown as being about something else.
@@ -138,6 +138,9 @@ def _reason(
     focus = _focus_word(tags, retriever.tokenizer.stopwords)
     if focus is not None and focus not in to_simplified(best.text):
         return "attribute_missing"
+    answer = question.answer
+    if answer is not None and answer.kind == "money" and not answer.spans(to_simplified(best.text)):
+        return "attribute_missing"  # asks how much money; the passage gives no amount
     return "answered"
 
 

@@ -88,3 +88,31 @@ def test_a_collection_of_one_paragraph_answers_its_own_sentence(
     assert [h.passage_id for h in hits] == ["a.txt#1"]
     assert judge(r, question, hits).answered
     assert r.search("红烧肉怎么做") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "matches", "does_not_match"),
+    [
+        ("深圳一共投入了多少钱？", "money", "投入3.3亿元", "建成1178个"),
+        ("花了多少资金", "money", "500万元", "500个"),
+        ("广西有多少党员？", "number", "党员30万", None),  # 党 is not a measure word
+        ("滚动实施了几轮计划", "number", "三轮", "三年"),
+    ],
+)
+def test_answer_types_of_money_and_of_nouns_after_多少(
+    question: str, kind: str, matches: str, does_not_match: str | None
+) -> None:
+    from retrieval.answer_type import expected_answer
+
+    answer = expected_answer(question)
+    assert answer is not None and answer.kind == kind
+    assert answer.spans(matches)
+    if does_not_match:
+        assert not answer.spans(does_not_match)
+
+
+def test_asking_how_much_money_is_not_answered_by_a_passage_with_no_amount(
+    seed_retriever: Retriever,
+) -> None:
+    v = verdict(seed_retriever, "深圳建司机之家一共投入了多少钱？")
+    assert not v.answered and v.reason == "attribute_missing"
