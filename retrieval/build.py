@@ -14,7 +14,7 @@ removed passages, so ties between equal scores may be ordered differently than a
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +33,7 @@ from .store import IndexFile, NewVersion, UpdateState
 from .tokenization import Tokenizer
 
 Progress = Callable[[int, int], None]
-OnTokens = Callable[[list[list[str]]], None]
+OnTokens = Callable[[Iterator[list[str]]], None]
 
 
 def build_index(
@@ -63,7 +63,7 @@ def build_index(
     with index.replacing() as new:
         new.create()
         vocab: dict[str, int] = {}
-        counts, about = CountsBuilder(vocab), DocumentEntities(Counter)
+        counts, about = CountsBuilder(vocab), DocumentEntities(tokenizer)
         with new.transaction():
             report.passages = _index_documents(
                 new, sources, tokenizer, max_chars, 0, counts.add, about=about,
@@ -166,7 +166,7 @@ def _replace_documents(
     with index.replacing() as new:
         new.copy_of(index)
         added: list[list[str]] = []
-        about = DocumentEntities(Counter)
+        about = DocumentEntities(tokenizer)
         with new.transaction():
             new.delete_documents(going)
             new.move_passages(moves)
@@ -289,7 +289,7 @@ def _write_batch(
     segmenting: Segmenting,
     now: str,
     about: DocumentEntities | None = None,
-) -> list[list[str]]:
+) -> Iterator[list[str]]:
     """Segment the passages of ``batch`` that have no stored tokens, write documents and
     passages (one statement batch each: far fewer savepoints), return the passages' tokens."""
     missing = list(
@@ -306,11 +306,19 @@ def _write_batch(
         passages.extend(rows)
     new.insert_documents(documents)
     new.insert_passages(passages)
-    tokens = [r["tokens"].split(" ") if r["tokens"] else [] for r in passages]
-    if about is not None:
-        for row, words in zip(passages, tokens, strict=True):
-            about[row["doc"]].update({w for w in words if tokenizer.is_entity(w)})
-    return tokens
+    return _tokens_of(passages, tokenizer, about)
+
+
+def _tokens_of(
+    passages: list[dict[str, Any]], tokenizer: Tokenizer, about: DocumentEntities | None
+) -> Iterator[list[str]]:
+    """Each passage's tokens, one at a time (a batch's tokens are never all held at once),
+    counting in ``about`` the places and organisations each document names."""
+    for row in passages:
+        words = row["tokens"].split(" ") if row["tokens"] else []
+        if about is not None:
+            about[row["doc"]].update(about.entities_of(words))
+        yield words
 
 
 def _passage_rows(
@@ -383,7 +391,26 @@ def furniture_words(sources: list[Source], tokenizer: Tokenizer) -> list[str]:
     return sorted(words)
 
 
-DocumentEntities = defaultdict[str, Counter[str]]  # document -> entity -> passages naming it
+class DocumentEntities(defaultdict[str, Counter[str]]):
+    """Document -> place or organisation -> how many of its passages name it. Tokens are
+    classified once each, with set operations per passage (a build sees every token)."""
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        super().__init__(Counter)
+        self._tokenizer = tokenizer
+        self._seen: set[str] = set()
+        self._entities: set[str] = set()
+
+    def entities_of(self, words: list[str]) -> set[str]:
+        distinct = set(words)
+        new = distinct - self._seen
+        if new:
+            self._seen |= new
+            is_entity = self._tokenizer.is_entity
+            self._entities |= {w for w in new if w[0] != "#" and is_entity(w)}
+        return distinct & self._entities
+
+
 MAIN_ENTITY_PASSAGES = 2  # a document is about a place it names in at least this many passages
 
 

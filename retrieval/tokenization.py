@@ -90,6 +90,7 @@ class Tokenizer:
         self._fast: Any = None  # an rjieba.Jieba with the same user dictionary, when used
         self._tagger: jieba.posseg.POSTokenizer | None = None
         self._entities: frozenset[str] | None = None
+        self._entity_cache: dict[str, bool] = {}
         self._init_lock = threading.RLock()
 
     def _signature(self, userdict_text: str, stop_text: str) -> str:
@@ -164,10 +165,16 @@ class Tokenizer:
         return {w for w in words if self.is_entity(w)}
 
     def is_entity(self, word: str) -> bool:
-        """Whether ``word`` (in the matching form) names a place or an organisation."""
-        if len(word) < 2 or LOCATIVE.fullmatch(word):
-            return False
-        return word in self._entity_tags() or _PLACE_NAME.fullmatch(word) is not None
+        """Whether ``word`` (in the matching form) names a place or an organisation.
+        Remembered per word: a build asks it of every token."""
+        found = self._entity_cache.get(word)
+        if found is None:
+            found = not (len(word) < 2 or word[0] == "#" or LOCATIVE.fullmatch(word)) and (
+                word in self._entity_tags() or _PLACE_NAME.fullmatch(word) is not None
+            )
+            if len(self._entity_cache) < 1_000_000:
+                self._entity_cache[word] = found
+        return found
 
     def _entity_tags(self) -> frozenset[str]:
         with self._init_lock:
