@@ -15,23 +15,19 @@ from typing import Any
 
 import numpy as np
 
-from .answer_type import COUNTRY, GENERIC_PLACES, ROLE_WORD, YEAR_NAMED, asked_for, expected_answer
+from .answer_type import ROLE_WORD, YEAR_NAMED, asked_for, expected_answer
 from .bm25 import BM25Settings, SparseBM25, top_indices
+from .constraints import setting, unmet
 from .errors import IndexOutdatedError
 from .normalization import to_simplified
 from .schema import Document, Hit, Question
 from .store import IndexFile, LazyPassages, StoredPassage
 from .tokenization import LOCATIVE, Tokenizer
 
-
-def setting(word: str) -> bool:
-    """A word that names a kind of place (城市), or a country: the setting, not a constraint."""
-    return word in GENERIC_PLACES or COUNTRY.fullmatch(word) is not None
-
-
 # "<X>是多少" / "<X>为几…": the judgement of such a question looks at its words' tags.
 _AMOUNT_OF = re.compile(r"[是为].*(?:多少|几)")
-RERANK_POOL = 20  # BM25 candidates considered by the answer-type preference
+RERANK_POOL = 20  # BM25 candidates considered by the answer-type and context preferences
+CONTEXT_BOOST = 0.3  # x (1 + this) for a candidate about what the question names
 ANSWER_BOOST = (
     0.15  # x (1 + this) for an answer of the asked kind, x (1 + 2 x this) near a query word
 )
@@ -156,6 +152,13 @@ class Retriever:
         """The places and organisations the corpus names that ``text`` names too."""
         return frozenset(self.tokenizer.tokenize(text)) & self.entity_words
 
+    def unmet(self, question: Question, hit: Hit) -> tuple[str, ...]:
+        """The constraints of ``question`` that ``hit`` is not about (see ``constraints``)."""
+        if not question.constraints:
+            return ()
+        about = self.about(hit.doc)
+        return unmet(question, hit, about, about | self.entities_in(hit.title))
+
     def about(self, doc: str) -> frozenset[str]:
         """The places and organisations document ``doc`` is about (named in its title or in
         several of its passages)."""
@@ -184,14 +187,17 @@ class Retriever:
         among the BM25 candidates; without it the order is plain BM25. Where BM25 scores are
         positive the order is rank_bm25's; when none is (a collection of one or two passages,
         or words in half of them), the passages that share question words are ranked by an
-        IDF that is never floored to zero (``Hit.score``; ``Hit.bm25`` keeps BM25's).
+        IDF that is never floored to zero (``Hit.score``; ``Hit.bm25`` keeps BM25's). A question
+        that names a place, organisation, post or year also prefers, with ``rerank``, the
+        candidates about it (in the passage, its title, or what its document is about).
         """
         if isinstance(question, str):
             question = self.analyze(question)
         if k <= 0 or not question.tokens or self._bm25 is None:
             return []
         answer = question.answer if rerank else None
-        reranking = answer is not None and answer.pattern is not None
+        about_names = rerank and bool(question.constraints)
+        reranking = about_names or (answer is not None and answer.pattern is not None)
         size = max(k, RERANK_POOL) if reranking else k
         pool, pool_scores = self._bm25.top(question.tokens, size)
         bm25 = {int(i): float(s) for i, s in zip(pool, pool_scores, strict=True)}
@@ -203,10 +209,14 @@ class Retriever:
             final = {int(i): float(shared[i]) for i in pool}
         else:
             final = dict(bm25)
-        if reranking and answer is not None:
+        if answer is not None and answer.pattern is not None:
             for i in final:
                 boost = answer.support(self.passages[i].norm, question.known)
                 final[i] *= 1.0 + ANSWER_BOOST * boost
+        if about_names:  # prefer what is about the place, post or year the question names
+            for i in final:
+                if not self.unmet(question, self._hit(i, final[i], bm25[i], 0)):
+                    final[i] *= 1.0 + CONTEXT_BOOST
         order = sorted(final, key=lambda i: (-final[i], i))  # score desc, passage order asc
         hits: list[Hit] = []
         for i in order[:k]:

@@ -112,3 +112,16 @@ def test_answer_type_preference_only_reorders_bm25_candidates(seed_retriever: Re
     reranked = seed_retriever.search(q, k=20)
     assert {h.passage_id for h in plain} == {h.passage_id for h in reranked}
     assert "2622套" in reranked[0].text
+
+
+def test_a_passage_about_the_place_asked_for_is_preferred(seed_retriever: Retriever) -> None:
+    """肇庆's service centres stand in a passage of the Zhaoqing article that never names the
+    city (its title does); Shenzhen's passage repeats the topical words and wins plain BM25."""
+    from dataclasses import replace
+
+    question = seed_retriever.analyze("肇慶建成咗幾多個村（社區）黨群服務中心？")
+    assert question.constraints == ("肇庆",)
+    plain = seed_retriever.search(replace(question, constraints=()), k=1)
+    assert plain[0].doc == "003_62f9692f69b22526.txt"  # Shenzhen
+    best = seed_retriever.search(question, k=1)[0]
+    assert best.doc == "001_9633f197b07a2f19.txt" and "肇庆" in best.title
