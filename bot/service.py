@@ -147,10 +147,10 @@ class Service:
             complete_followup(question, previous, fresh.answered, self.retriever),
             detail_followup(question, previous),
         )
+        own = asked_words(question)  # none for 开了多久？: nothing of its own to find
         for completed in dict.fromkeys(c for c in candidates if c):
             second = self._answer(self.retriever.analyze(completed), fresh.script, k)
             best = second.citations[0].sources[0].passage_id if second.citations else None
-            own = asked_words(question)  # none for 开了多久？: nothing of its own to find
             if second.answered and best and (not own or own & self.retriever.passage_tokens(best)):
                 return replace(second, question=question.text, understood_as=completed)
         return fresh
@@ -160,34 +160,22 @@ class Service:
         verdict = judge(self.retriever, question, hits[:k], self.judging)
         if not hits:
             return Answer(question.text, script, False, None, (), reason=verdict.reason)
-        citations = self._citations(hits)
-        if not verdict.answered:
-            nearest = verdict.nearest and self._best_sentence([verdict.nearest], question)
-            return Answer(
-                question.text,
-                script,
-                False,
-                None,
-                (),
-                near_misses=tuple(citations[:k]),
-                coverage=verdict.coverage,
-                reason=verdict.reason,
-                hits=tuple(hits),
-                words=highlight_words(question),
-                nearest=nearest or None,
-                missing=verdict.missing,
-            )
-        sentence = self._best_sentence(hits[:k], question)
+        cited = tuple(self._citations(hits)[:k])
+        answered = verdict.answered
+        nearest = verdict.nearest and self._best_sentence([verdict.nearest], question)
         return Answer(
             question.text,
             script,
-            True,
-            sentence,
-            tuple(citations[:k]),
+            answered,
+            self._best_sentence(hits[:k], question) if answered else None,
+            cited if answered else (),
+            near_misses=() if answered else cited,
             coverage=verdict.coverage,
             reason=verdict.reason,
             hits=tuple(hits),
             words=highlight_words(question),
+            nearest=nearest or None,
+            missing=verdict.missing,
         )
 
     # --- what adapters show besides answers ---------------------------------------------

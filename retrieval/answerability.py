@@ -69,8 +69,7 @@ def judge(
     coverage = retriever.coverage(question, hits[0].passage_id)
     reason = _reason(retriever, question, hits[0], coverage, settings)
     if reason == "answered":
-        best = hits[0]
-        missing = retriever.unmet(question, best)
+        missing = retriever.unmet(question, hits[0])
         if missing:
             return Verdict(False, "constraint_unmet", coverage, missing, hits[0])
     return Verdict(reason == "answered", reason, coverage)

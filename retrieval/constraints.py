@@ -41,10 +41,8 @@ def unmet(
 
     def named(word: str) -> bool:
         stem = _PLACE_SUFFIX.sub("", word)
-        return word in context or word in about or (len(stem) >= 2 and named_stem(stem))
-
-    def named_stem(stem: str) -> bool:
-        return stem in context or stem in about
+        forms = (word, stem) if len(stem) >= 2 else (word,)
+        return any(form in context or form in about for form in forms)
 
     def satisfied(word: str) -> bool:
         if word.isdigit():  # a year: this one named or dated, or none other named

@@ -61,6 +61,7 @@ class Retriever:
         self.furniture_words = furniture_words
         self.entity_words = entity_words  # places and organisations the corpus names
         self._about = {d: frozenset(w) for d, w in (document_entities or {}).items()}
+        self._title_entities: dict[str, frozenset[str]] = {}
         self.documents = documents
         self.passages = passages
         self.tokenizer = tokenizer
@@ -157,7 +158,10 @@ class Retriever:
         if not question.constraints:
             return ()
         about = self.about(hit.doc)
-        return unmet(question, hit, about, about | self.entities_in(hit.title))
+        titled = self._title_entities.get(hit.doc)
+        if titled is None:  # a document's title is tokenized once, not per candidate
+            titled = self._title_entities[hit.doc] = self.entities_in(hit.title)
+        return unmet(question, hit, about, about | titled)
 
     def about(self, doc: str) -> frozenset[str]:
         """The places and organisations document ``doc`` is about (named in its title or in
@@ -209,13 +213,14 @@ class Retriever:
             final = {int(i): float(shared[i]) for i in pool}
         else:
             final = dict(bm25)
+        rows = {i: self.passages[i] for i in final}  # each candidate read once (lazily stored)
         if answer is not None and answer.pattern is not None:
             for i in final:
-                boost = answer.support(self.passages[i].norm, question.known)
+                boost = answer.support(rows[i].norm, question.known)
                 final[i] *= 1.0 + ANSWER_BOOST * boost
         if about_names:  # prefer what is about the place, post or year the question names
             for i in final:
-                if not self.unmet(question, self._hit(i, final[i], bm25[i], 0)):
+                if not self.unmet(question, self._hit(rows[i], final[i], bm25[i], 0)):
                     final[i] *= 1.0 + CONTEXT_BOOST
         order = sorted(final, key=lambda i: (-final[i], i))  # score desc, passage order asc
         hits: list[Hit] = []
@@ -223,11 +228,10 @@ class Retriever:
             score = final[i]
             if not score > 0 or not math.isfinite(score):
                 break
-            hits.append(self._hit(i, score, bm25[i], len(hits) + 1))
+            hits.append(self._hit(rows[i], score, bm25[i], len(hits) + 1))
         return hits
 
-    def _hit(self, i: int, score: float, bm25: float, rank: int) -> Hit:
-        p = self.passages[i]
+    def _hit(self, p: StoredPassage, score: float, bm25: float, rank: int) -> Hit:
         doc = self.documents[p.doc]
         return Hit(
             p.id,
