@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retrieval import Retriever, Tokenizer, build_index
+from retrieval import BuildReport, ReadLimits, Retriever, Tokenizer, build_index, index_sources
 
 from .config import Config, ConfigError
 from .questionlog import QuestionLog
@@ -33,33 +33,72 @@ def make_service(cfg: Config, retriever: Retriever) -> Service:
     return Service(retriever, cfg.service, cfg.judging)
 
 
-def build(
-    cfg: Config, paths: Sequence[Path], index: Path, tokenizer: Tokenizer, quiet: bool = False
-) -> Retriever:
-    """Index ``paths`` into ``index``, telling the user what happened on stderr."""
+def read_limits(cfg: Config) -> ReadLimits:
+    return ReadLimits(seconds=cfg.index.read_seconds, memory_mb=cfg.index.read_memory_mb)
+
+
+def default_sources(cfg: Config) -> list[Path]:
+    """What a first `docbot index` reads: the configured corpus, and the upload folder if
+    documents were sent to the bot (kept across an index of an older docbot version)."""
+    uploads = cfg.index.uploads
+    has_uploads = uploads.is_dir() and any(p.is_file() for p in uploads.iterdir())
+    return [*cfg.index.corpus, *([uploads] if has_uploads else [])]
+
+
+def index(
+    cfg: Config,
+    paths: Sequence[str | Path],
+    tokenizer: Tokenizer,
+    *,
+    rebuild: bool = False,
+    quiet: bool = False,
+) -> BuildReport:
+    """Add or refresh ``paths`` (every remembered source when there are none) in the
+    configured index, telling the user what happened on stderr."""
     progress = _progress_bar if sys.stderr.isatty() and not quiet else None
-    report = build_index(
+    report = index_sources(
+        cfg.index.path,
         paths,
-        index,
+        rebuild=rebuild,
+        default=default_sources(cfg),
         tokenizer=tokenizer,
         bm25=cfg.bm25,
         max_chars=cfg.index.max_chars,
         progress=progress,
+        limits=read_limits(cfg),
     )
     if progress:
         print(file=sys.stderr)
     if not quiet:
-        if report.rebuilt_because:
-            print(f"Rebuilding the whole index: {report.rebuilt_because}.", file=sys.stderr)
-        for name, why in report.skipped:
-            print(f"Skipped {name}: {why}", file=sys.stderr)
-        print(
-            f"Indexed {report.documents} documents, {report.passages} passages into {index} "
-            f"({len(report.added)} added, {len(report.changed)} changed, "
-            f"{len(report.unchanged)} unchanged, {len(report.removed)} removed).",
-            file=sys.stderr,
-        )
-    return Retriever.open(index, tokenizer=tokenizer, bm25=cfg.bm25)
+        print(report_text(report, cfg.index.path), file=sys.stderr)
+    return report
+
+
+def report_text(report: BuildReport, index: Path) -> str:
+    """What an index run did, for people: rebuilt why, skipped files, the counts."""
+    lines = []
+    if report.rebuilt_because:
+        lines.append(f"Rebuilding the whole index: {report.rebuilt_because}.")
+    lines.extend(f"Skipped {name}: {why}" for name, why in report.skipped)
+    lines.append(
+        f"Indexed {report.documents} documents, {report.passages} passages into {index} "
+        f"({len(report.added)} added, {len(report.changed)} changed, "
+        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed)."
+    )
+    return "\n".join(lines)
+
+
+def build(
+    cfg: Config, paths: Sequence[Path], index_path: Path, tokenizer: Tokenizer, quiet: bool = False
+) -> Retriever:
+    """Index exactly ``paths`` into ``index_path`` (a new index) and open it."""
+    report = build_index(
+        paths, index_path, tokenizer=tokenizer, bm25=cfg.bm25, max_chars=cfg.index.max_chars,
+        limits=read_limits(cfg),
+    )  # fmt: skip
+    if not quiet:
+        print(report_text(report, index_path), file=sys.stderr)
+    return Retriever.open(index_path, tokenizer=tokenizer, bm25=cfg.bm25)
 
 
 def _progress_bar(done: int, total: int) -> None:
@@ -80,7 +119,7 @@ def open_retriever(cfg: Config, tokenizer: Tokenizer, build_if_missing: bool) ->
             f"No index at {index} yet; building it from {', '.join(map(str, cfg.index.corpus))}.",
             file=sys.stderr,
         )
-        return build(cfg, cfg.index.corpus, index, tokenizer)
+        return build(cfg, default_sources(cfg), index, tokenizer)
     return Retriever.open(index, tokenizer=tokenizer, bm25=cfg.bm25)
 
 
@@ -119,8 +158,9 @@ class LiveService:
 
 
 def rebuilt_service(cfg: Config, tokenizer: Tokenizer) -> Service:
-    """The configured corpus indexed afresh into the configured index, and a service over it."""
-    return make_service(cfg, build(cfg, cfg.index.corpus, cfg.index.path, tokenizer, quiet=True))
+    """Every remembered source refreshed in the configured index, and a service over it."""
+    index(cfg, [], tokenizer, quiet=True)
+    return make_service(cfg, Retriever.open(cfg.index.path, tokenizer=tokenizer, bm25=cfg.bm25))
 
 
 def run_telegram(cfg: Config, webhook: bool) -> int:

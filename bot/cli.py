@@ -1,4 +1,4 @@
-"""The `docbot` command: index, ask, console, eval, telegram, stats.
+"""The `docbot` command: index, remove, docs, update, ask, console, eval, telegram, stats.
 
 This is the one place that maps errors to exit codes: 0 ok, 1 an error the user can fix
 (missing index, unreadable file), 2 bad usage or configuration.
@@ -23,6 +23,8 @@ from retrieval import (
     IndexMissingError,
     IndexOutdatedError,
     RetrievalError,
+    list_documents,
+    remove_from_index,
     update_index,
 )
 from retrieval.normalization import convert
@@ -31,10 +33,13 @@ from . import config as config_module
 from .app import (
     LiveService,
     build,
+    index,
     make_service,
     make_tokenizer,
     open_retriever,
     question_log_path,
+    read_limits,
+    report_text,
     run_telegram,
 )
 from .config import Config, ConfigError
@@ -47,7 +52,7 @@ from .evaluation import (
     load_questions,
 )
 from .questionlog import QuestionLogError
-from .render import answer_json, console_text
+from .render import answer_json, console_text, document_json, documents_text
 from .service import Conversation, Service
 
 
@@ -59,8 +64,7 @@ class UsageError(Exception):
 
 
 def cmd_index(args: argparse.Namespace, cfg: Config) -> int:
-    paths = [Path(p) for p in args.paths] or list(cfg.index.corpus)
-    build(cfg, paths, cfg.index.path, make_tokenizer(cfg), quiet=args.quiet)
+    index(cfg, args.paths, make_tokenizer(cfg), rebuild=args.rebuild, quiet=args.quiet)
     return 0
 
 
@@ -74,16 +78,36 @@ def cmd_update(args: argparse.Namespace, cfg: Config) -> int:
         tokenizer=make_tokenizer(cfg),
         bm25=cfg.bm25,
         max_chars=cfg.index.max_chars,
+        limits=read_limits(cfg),
     )
     if not args.quiet:
-        for name, why in report.skipped:
-            print(f"Skipped {name}: {why}", file=sys.stderr)
+        print(report_text(report, cfg.index.path), file=sys.stderr)
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace, cfg: Config) -> int:
+    report = remove_from_index(
+        cfg.index.path, args.what, tokenizer=make_tokenizer(cfg), bm25=cfg.bm25,
+        max_chars=cfg.index.max_chars,
+    )  # fmt: skip
+    for name, why in report.skipped:
+        print(f"{name}: {why} (see: docbot docs)", file=sys.stderr)
+    if report.removed:
         print(
-            f"Updated {cfg.index.path}: {len(report.added)} added, {len(report.changed)} "
-            f"replaced, {len(report.removed)} removed, {len(report.unchanged)} unchanged; "
-            f"now {report.documents} documents, {report.passages} passages.",
+            f"Removed {len(report.removed)} documents; now {report.documents} documents, "
+            f"{report.passages} passages.",
             file=sys.stderr,
         )
+    return 0 if report.removed else 1
+
+
+def cmd_docs(args: argparse.Namespace, cfg: Config) -> int:
+    origins, documents = list_documents(cfg.index.path)
+    if args.json:
+        for doc in documents:
+            print(json.dumps(document_json(doc, origins), ensure_ascii=False))
+    else:
+        print(documents_text(origins, documents))
     return 0
 
 
@@ -204,15 +228,35 @@ def parser() -> argparse.ArgumentParser:
     def command(name: str, **kwargs: Any) -> argparse.ArgumentParser:
         return sub.add_parser(name, parents=[common], **kwargs)
 
-    s = command("index", help="index folders or files of .txt/.md and .jsonl passages")
-    s.add_argument("paths", nargs="*", help="folders or files (default: corpus/)")
+    s = command(
+        "index", help="add folders, files or web pages to the index, or refresh what it has"
+    )
+    s.add_argument(
+        "paths",
+        nargs="*",
+        help="folders, files (.txt .md .html .pdf .docx .epub .jsonl) or http(s) URLs to add "
+        "or refresh; none: refresh every source the index has (first time: corpus/)",
+    )
+    s.add_argument(
+        "--rebuild", action="store_true", help="build the whole index again from its sources"
+    )
     s.add_argument(
         "--quiet", "-q", action="store_true", help="say nothing unless something goes wrong"
     )
     s.set_defaults(func=cmd_index)
 
+    s = command("remove", help="forget documents or whole sources")
+    s.add_argument(
+        "what", nargs="+", help="a document's name, a source's path, URL or label (docbot docs)"
+    )
+    s.set_defaults(func=cmd_remove)
+
+    s = command("docs", help="list the indexed documents and their sources")
+    s.add_argument("--json", action="store_true", help="one JSON object per document")
+    s.set_defaults(func=cmd_docs)
+
     s = command("update", help="add, replace or remove documents without rebuilding the index")
-    s.add_argument("paths", nargs="*", help="files or folders to add (a known name replaces)")
+    s.add_argument("paths", nargs="*", help="files or folders to add or refresh")
     s.add_argument(
         "--remove",
         nargs="+",

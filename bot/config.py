@@ -57,6 +57,9 @@ class IndexSettings:
     path: Path = Path("data/docbot.db")
     corpus: tuple[Path, ...] = (Path("corpus"),)
     max_chars: Annotated[int, msgspec.Meta(ge=1)] = DEFAULT_MAX_CHARS
+    uploads: Path = Path("data/uploads")  # files sent to the bot; one of the index's sources
+    read_seconds: Annotated[float, msgspec.Meta(gt=0)] = 30.0  # per file, in a worker process
+    read_memory_mb: Annotated[int, msgspec.Meta(ge=64)] = 1024  # per file, in a worker process
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class TelegramConfig:
     allowed_users: tuple[int, ...] = ()
     allowed_chats: tuple[int, ...] = ()
     admins: tuple[int, ...] = ()
+    upload: Literal["admins", "allowed", "nobody"] = "admins"  # who may send documents
     rate_limit: AtLeast0 = 10  # questions per user per minute; 0 = no limit
     global_rate_limit: AtLeast0 = 600  # questions per minute from everyone together
     log_retention_days: AtLeast0 = 90  # 0 = keep everything
@@ -99,7 +103,7 @@ class Config:
 # Each table of the file: its keys, and the Config attribute each goes to (a key that is
 # its own attribute, like cache_dir, is a single value rather than part of a settings type).
 TABLES: dict[str, dict[str, str]] = {
-    "index": dict.fromkeys(("path", "corpus", "max_chars"), "index"),
+    "index": {f.name: "index" for f in fields(IndexSettings)},
     "tokenizer": {
         **dict.fromkeys(("search_mode", "hmm", "bigrams", "userdict", "stopwords"), "tokenizer"),
         "cache_dir": "cache_dir",
@@ -115,7 +119,7 @@ TABLES: dict[str, dict[str, str]] = {
 }
 
 # Keys whose values are paths: relative ones in the file resolve against the file's folder.
-PATHS = {("index", "path"), ("index", "corpus"), ("tokenizer", "userdict")}
+PATHS = {("index", "path"), ("index", "corpus"), ("index", "uploads"), ("tokenizer", "userdict")}
 PATHS |= {("tokenizer", "stopwords"), ("tokenizer", "cache_dir")}
 
 # Environment variables that override a file value: (table, key) -> variable.

@@ -14,7 +14,7 @@ from typing import Any
 
 import opencc
 
-from retrieval import Document
+from retrieval import Document, DocumentInfo, Origin
 from retrieval.normalization import Script, matching_form_with_map
 from retrieval.normalization import to_script as to_script  # all display conversion goes here
 
@@ -67,6 +67,7 @@ PHRASES = {
     "too_long": "问题太长了（最多 {limit} 个字），请精简后再问。",
     "not_chinese": "这些文档都是中文的，请用中文提问（简体、繁体都可以）。",
     "paragraph": "第{n}段",
+    "page": "第{n}页",
     "also_in": "亦见",
     # Telegram
     "intro": "你好！我会从下面这些文档里找出回答你问题的句子和段落，并注明出处。",
@@ -100,11 +101,16 @@ class Style:
 
     mark: Callable[[str], str]
     escape: Callable[[str], str]
+    link: Callable[[str, str], str] = lambda text, url: f"{text} {url}"  # text already escaped
 
 
 PLAIN = Style(lambda s: f"«{s}»", lambda s: s)
 ANSI = Style(lambda s: f"\033[1;33m{s}\033[0m", lambda s: s)
-HTML = Style(lambda s: f"<b>{s}</b>", lambda s: html.escape(s, quote=False))
+HTML = Style(
+    lambda s: f"<b>{s}</b>",
+    lambda s: html.escape(s, quote=False),
+    lambda text, url: f'<a href="{html.escape(url, quote=True)}">{text}</a>',
+)
 
 
 def marked(text: str, spans: Iterable[tuple[int, int]], style: Style) -> str:
@@ -122,24 +128,42 @@ def marked(text: str, spans: Iterable[tuple[int, int]], style: Style) -> str:
 
 
 def cite(source: Source, script: Script, display: DisplaySettings = DEFAULT_DISPLAY) -> str:
-    """《title》 · date · source · ¶N"""
+    """《title》 · date · source · section · 第2页 ¶N (plain text, without the web address)"""
     parts = [f"《{display.show(source.title, script)}》"]
     if source.date:
         parts.append(source.date)
     if source.source:
         parts.append(display.show(source.source, script))
-    parts.append(f"¶{source.paragraph}")
+    if source.section and source.section != source.title:
+        parts.append(display.show(source.section, script))
+    where = f"¶{source.paragraph}"
+    if source.page is not None:
+        where = f"{phrase('page', script, n=source.page)} {where}"
+    parts.append(where)
     return " · ".join(parts)
 
 
+def cited(
+    source: Source, script: Script, style: Style, display: DisplaySettings = DEFAULT_DISPLAY
+) -> str:
+    """:func:`cite` escaped for ``style``, the title a link to the web page it came from."""
+    text = style.escape(cite(source, script, display))
+    if source.url:
+        title = style.escape(f"《{display.show(source.title, script)}》")
+        if style is PLAIN or style is ANSI:
+            return f"{text} · {source.url}"
+        return text.replace(title, style.link(title, source.url), 1)
+    return text
+
+
 def citation_header(
-    citation: Citation, script: Script, display: DisplaySettings = DEFAULT_DISPLAY
+    citation: Citation, script: Script, style: Style, display: DisplaySettings = DEFAULT_DISPLAY
 ) -> str:
     first, *others = citation.sources
-    text = cite(first, script, display)
+    text = cited(first, script, style, display)
     if others:
-        also = "；".join(cite(s, script, display) for s in others)
-        text += f"（{phrase('also_in', script)}：{also}）"
+        also = "；".join(cited(s, script, style, display) for s in others)
+        text += style.escape(f"（{phrase('also_in', script)}：") + also + style.escape("）")
     return text
 
 
@@ -159,6 +183,40 @@ def document_list(
         f"《{display.show(d.title, script)}》" + (f"（{d.date}）" if d.date else "")
         for d in documents
     ]
+
+
+def document_json(doc: DocumentInfo, origins: Sequence[Origin]) -> dict[str, Any]:
+    """One line of `docbot docs --json`."""
+    origin = next((o for o in origins if o.key == doc.origin), None)
+    return {
+        "name": doc.name,
+        "title": doc.title,
+        "date": doc.date,
+        "format": doc.format,
+        "passages": doc.passages,
+        "source": origin.label if origin else None,
+        "source_location": origin.location if origin else None,
+        "path": doc.path,
+        "url": doc.url,
+    }
+
+
+def documents_text(origins: Sequence[Origin], documents: Sequence[DocumentInfo]) -> str:
+    """`docbot docs`: each source, then its documents (title, date, format, passages, name)."""
+    lines: list[str] = []
+    groups = [(o.label, o.location, [d for d in documents if d.origin == o.key]) for o in origins]
+    strays = [d for d in documents if d.origin not in {o.key for o in origins}]
+    if strays:
+        groups.append(("(no source)", "", strays))
+    for label, location, docs in groups:
+        where = f" ({location})" if location and location != label else ""
+        lines.append(f"{label}{where}: {len(docs)} documents")
+        for d in docs:
+            facts = [d.date or "no date", d.format or "?", f"{d.passages} passages", d.name]
+            lines.append(f"  《{d.title}》 · " + " · ".join(facts))
+    total = sum(d.passages for d in documents)
+    lines.append(f"{len(documents)} documents, {total} passages in all.")
+    return "\n".join(lines)
 
 
 def shown(
@@ -197,9 +255,9 @@ def answer_blocks(
     if answer.nearest is not None:  # a near miss: say what the documents do have, as such
         missing = "、".join(display.show(m, s) for m in answer.missing)
         nearest = marked(*shown(answer.nearest.text, answer, display), style)
-        cited = style.escape(cite(answer.nearest.source, s, display))
+        cited_at = cited(answer.nearest.source, s, style, display)
         head = style.escape(phrase("no_such", s, missing=missing) + phrase("nearest", s))
-        blocks.append(f"{head}\n{nearest}\n    —— {cited}")
+        blocks.append(f"{head}\n{nearest}\n    —— {cited_at}")
         return blocks
     if not answer.answered:
         lines = [phrase("not_found", s), phrase("covers", s)]
@@ -209,11 +267,11 @@ def answer_blocks(
         return blocks
     if answer.sentence is not None and with_sentence:
         sentence = answer.sentence
-        cited = style.escape(cite(sentence.source, s, display))
+        cited_at = cited(sentence.source, s, style, display)
         text = marked(*shown(sentence.text, answer, display), style)
-        blocks.append(f"{style.escape(phrase('answer', s))}{text}\n    —— {cited}")
+        blocks.append(f"{style.escape(phrase('answer', s))}{text}\n    —— {cited_at}")
     for n, citation in enumerate(answer.citations, start=first_number):
-        header = style.escape(citation_header(citation, s, display))
+        header = citation_header(citation, s, style, display)
         text = marked(*shown(citation.text, answer, display, original), style)
         blocks.append(f"[{n}] {header}\n    {text}")
     return blocks
@@ -242,6 +300,9 @@ def answer_json(answer: Answer, display: DisplaySettings = DEFAULT_DISPLAY) -> d
             "date": first.date,
             "source": first.source,
             "paragraph": first.paragraph,
+            "page": first.page,
+            "section": first.section,
+            "url": first.url,
             "passage_id": first.passage_id,
             "score": round(c.score, 6),
             "text": c.text,

@@ -24,7 +24,8 @@ POOL = 10  # passages considered for citations and the best sentence
 
 @dataclass(frozen=True)
 class Source:
-    """Where a passage comes from: document, title, date, source, paragraph."""
+    """Where a passage comes from: document, title, date, source, paragraph; the page (PDF),
+    section heading and web address where known."""
 
     doc: str
     title: str
@@ -32,6 +33,9 @@ class Source:
     source: str | None
     paragraph: int
     passage_id: str
+    page: int | None = None
+    section: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -249,7 +253,10 @@ def _clean_question(text: str) -> str:
 
 
 def _source(hit: Hit) -> Source:
-    return Source(hit.doc, hit.title, hit.date, hit.source, hit.paragraph, hit.passage_id)
+    return Source(
+        hit.doc, hit.title, hit.date, hit.source, hit.paragraph, hit.passage_id, hit.page,
+        hit.section, hit.url,
+    )  # fmt: skip
 
 
 def _near_duplicate(a: str, b: str) -> bool:

@@ -10,7 +10,13 @@ print(judge(retriever, question, hits).answered, hits[0].title, hits[0].paragrap
 
 from .answerability import JudgeSettings, Verdict, judge
 from .bm25 import BM25Settings
-from .build import build_index, update_index
+from .collection import (
+    build_index,
+    index_sources,
+    list_documents,
+    remove_from_index,
+    update_index,
+)
 from .errors import (
     CorpusError,
     IndexCorruptError,
@@ -23,7 +29,9 @@ from .errors import (
     SettingsError,
 )
 from .normalization import detect_script, to_simplified
-from .schema import BuildReport, Document, Hit, Passage, Question
+from .readers import ReadLimits
+from .readers.web import FetchSettings
+from .schema import BuildReport, Document, DocumentInfo, Hit, Origin, Passage, Question
 from .search import Retriever
 from .segmenting import Segmenting
 from .tokenization import Tokenizer, TokenizerSettings
@@ -33,6 +41,8 @@ __all__ = [
     "BuildReport",
     "CorpusError",
     "Document",
+    "DocumentInfo",
+    "FetchSettings",
     "Hit",
     "IndexCorruptError",
     "IndexForeignError",
@@ -41,8 +51,10 @@ __all__ = [
     "IndexOutdatedError",
     "IndexWriteError",
     "JudgeSettings",
+    "Origin",
     "Passage",
     "Question",
+    "ReadLimits",
     "RetrievalError",
     "Retriever",
     "Segmenting",
@@ -52,7 +64,10 @@ __all__ = [
     "Verdict",
     "build_index",
     "detect_script",
+    "index_sources",
     "judge",
+    "list_documents",
+    "remove_from_index",
     "to_simplified",
     "update_index",
 ]

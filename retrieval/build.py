@@ -13,22 +13,22 @@ removed passages, so ties between equal scores may be ordered differently than a
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .bm25 import BM25Settings, Counts, CountsBuilder, release_freed_memory
-from .chunking import DEFAULT_MAX_CHARS, chunk
-from .errors import IndexInvalidError, IndexMissingError, IndexOutdatedError
+from .chunking import chunk
+from .errors import IndexInvalidError, IndexOutdatedError
 from .normalization import to_simplified
-from .schema import BuildReport
+from .schema import BuildReport, Origin
 from .segmenting import Segmenting
-from .sources import Source, read_sources
+from .sources import Source
 from .store import IndexFile, NewVersion, UpdateState
 from .tokenization import Tokenizer
 
@@ -36,32 +36,31 @@ Progress = Callable[[int, int], None]
 OnTokens = Callable[[Iterator[list[str]]], None]
 
 
-def build_index(
-    paths: Sequence[str | Path],
-    index_path: str | Path,
+def write_index(
+    index: IndexFile,
+    sources: list[Source],
+    origins: Sequence[Origin],
+    report: BuildReport,
     *,
-    tokenizer: Tokenizer | None = None,
-    bm25: BM25Settings | None = None,
-    max_chars: int = DEFAULT_MAX_CHARS,
+    tokenizer: Tokenizer,
+    bm25: BM25Settings,
+    max_chars: int,
+    shared_edges: set[str],
     progress: Progress | None = None,
     segmenting: Segmenting | None = None,
 ) -> BuildReport:
-    """Index ``paths`` (folders, .txt/.md files, .jsonl passage files) into ``index_path``;
+    """Write a whole new version of ``index`` holding ``sources`` (read from ``origins``);
     the old index answers until the new one is whole.
 
     Documents whose content hash is unchanged reuse their stored segmentation; a change of
     tokenizer or chunking settings rebuilds everything (``report.rebuilt_because`` says why).
     """
-    tokenizer, bm25 = tokenizer or Tokenizer(), bm25 or BM25Settings()
-    index, report, shared_edges = IndexFile(index_path), BuildReport(), set[str]()
-    sources = read_sources(
-        paths, report, plausibility=tokenizer.word_share, shared_edges=shared_edges
-    )
     signature = _signature(tokenizer, max_chars)
     hashes, token_cache = _reusable(index, signature, report)
     _compare(sources, hashes, report)
     with index.replacing() as new:
         new.create()
+        new.remember_sources(origin_row(o) for o in origins)
         vocab: dict[str, int] = {}
         counts, about = CountsBuilder(vocab), DocumentEntities(tokenizer)
         with new.transaction():
@@ -88,43 +87,47 @@ def build_index(
     return report
 
 
-def update_index(
-    index_path: str | Path,
-    *,
-    add: Sequence[str | Path] = (),
-    remove: Sequence[str] = (),
-    tokenizer: Tokenizer | None = None,
-    bm25: BM25Settings | None = None,
-    max_chars: int = DEFAULT_MAX_CHARS,
-    segmenting: Segmenting | None = None,
-) -> BuildReport:
-    """Add or replace the documents under ``add`` (named as :func:`build_index` names them)
-    and remove the documents named in ``remove``, reading only those; scores stay exactly
-    those of a full build of the same documents."""
-    tokenizer, bm25 = tokenizer or Tokenizer(), bm25 or BM25Settings()
-    index, report = IndexFile(index_path), BuildReport()
-    if not index.exists():
-        raise IndexMissingError(f"No index at {index.path}.")
-    state = index.update_state()
+def check_settings(
+    index: IndexFile, state: UpdateState, tokenizer: Tokenizer, bm25: BM25Settings, max_chars: int
+) -> None:
+    """Raise IndexOutdatedError unless ``index`` was built with these settings."""
     wanted = {**_signature(tokenizer, max_chars), "bm25": asdict(bm25)}
     if any(state.meta.get(k) != v for k, v in wanted.items()):
         raise IndexOutdatedError(
             f"{index.path} was built with other tokenizer, chunking or BM25 settings."
         )
-    shared_edges = set(state.meta.get("shared_edges", []))
-    sources = read_sources(
-        add, report, plausibility=tokenizer.word_share, shared_edges=shared_edges
-    )
-    coming = _classify(sources, remove, state.hashes, report)
-    report.documents = len(state.hashes) - len(report.removed) + len(report.added)
-    going = report.changed + report.removed
-    if not coming and not going:
-        report.passages = state.size
-        return report
+
+
+@dataclass
+class Changes:
+    """What an update does: documents to (re)index and to remove, the shared headers and
+    footers known after reading the new ones, and sources to remember or forget."""
+
+    coming: list[Source]
+    going: list[str]
+    shared_edges: set[str]
+    remember: list[Origin] = field(default_factory=list)
+    forget: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.coming or self.going or self.remember or self.forget)
+
+
+def change_index(
+    index: IndexFile,
+    state: UpdateState,
+    changes: Changes,
+    *,
+    tokenizer: Tokenizer,
+    bm25: BM25Settings,
+    max_chars: int,
+    segmenting: Segmenting | None = None,
+) -> int:
+    """Write the next version of ``index`` with ``changes``, reading only the new documents;
+    scores stay exactly those of a full build of the same documents. Returns the number of
+    passages."""
     step = segmenting or Segmenting(workers=1)
-    changes = _Changes(coming, going, shared_edges)
-    report.passages = _replace_documents(index, state, changes, tokenizer, bm25, max_chars, step)
-    return report
+    return _replace_documents(index, state, changes, tokenizer, bm25, max_chars, step)
 
 
 def _compare(sources: list[Source], hashes: dict[str, str], report: BuildReport) -> None:
@@ -137,20 +140,10 @@ def _compare(sources: list[Source], hashes: dict[str, str], report: BuildReport)
     report.removed = sorted(set(hashes) - {src.document.name for src in sources})
 
 
-@dataclass
-class _Changes:
-    """What an update does: documents to (re)index and to remove, and the shared headers and
-    footers known after reading the new ones."""
-
-    coming: list[Source]
-    going: list[str]
-    shared_edges: set[str]
-
-
 def _replace_documents(
     index: IndexFile,
     state: UpdateState,
-    changes: _Changes,
+    changes: Changes,
     tokenizer: Tokenizer,
     bm25: BM25Settings,
     max_chars: int,
@@ -168,6 +161,8 @@ def _replace_documents(
         added: list[list[str]] = []
         about = DocumentEntities(tokenizer)
         with new.transaction():
+            new.forget_sources(changes.forget)
+            new.remember_sources(origin_row(o) for o in changes.remember)
             new.delete_documents(going)
             new.move_passages(moves)
             _index_documents(
@@ -195,7 +190,7 @@ def _replace_documents(
     return kept + len(added)
 
 
-def _classify(
+def classify(
     sources: list[Source], remove: Sequence[str], hashes: dict[str, str], report: BuildReport
 ) -> list[Source]:
     """Sort ``sources`` into the report's unchanged / changed / added and ``remove`` into
@@ -328,6 +323,7 @@ def _passage_rows(
     for offset, passage in enumerate(chunk(src.document.name, src.paragraphs, max_chars)):
         norm = to_simplified(passage.text)
         key = _cache_key(norm, title_norm)
+        page, section = src.places[passage.paragraph - 1] if src.places else (None, None)
         yield {
             "id": passage.id,
             "seq": seq + offset,
@@ -337,6 +333,8 @@ def _passage_rows(
             "text": passage.text,
             "norm": norm,
             "tokens": token_cache.get(key),
+            "page": page,
+            "section": section,
             "key": key,
         }
 
@@ -349,10 +347,25 @@ def _document_row(src: Source, now: str, passages: int) -> dict[str, Any]:
         "date": doc.date,
         "source": doc.source,
         "author": doc.author,
+        "format": doc.format,
+        "url": doc.url,
+        "origin": src.origin,
+        "path": src.path,
+        "size": src.size,
+        "mtime": src.mtime,
         "hash": src.hash,
         "ingested_at": now,
         "passages": passages,
     }
+
+
+def origin_row(origin: Origin) -> dict[str, Any]:
+    return {
+        "key": origin.key, "kind": origin.kind, "location": origin.location,
+        "label": origin.label, "position": origin.position, "added_at": utc_now(),
+        "etag": origin.etag, "last_modified": origin.last_modified,
+        "excluded": json.dumps(list(origin.excluded), ensure_ascii=False),
+    }  # fmt: skip
 
 
 def _signature(tokenizer: Tokenizer, max_chars: int) -> dict[str, Any]:

@@ -223,7 +223,7 @@ def is_heading(line: str) -> bool:
     return not re.search(r"[。；！？!?;，,:：]", line)
 
 
-def _find_title(lines: list[str]) -> int | None:
+def find_title(lines: list[str]) -> int | None:
     """Index of the headline: an early short line, before the first long paragraph."""
     for i, line in enumerate(lines[:6]):
         if len(line) >= 100:
@@ -233,14 +233,14 @@ def _find_title(lines: list[str]) -> int | None:
     return None
 
 
-def _fallback_title(paragraph: str) -> str:
+def fallback_title(paragraph: str) -> str:
     """A title made from the first sentence when the page has no headline line."""
     first = re.split(r"[。！？!?]", paragraph, maxsplit=1)[0]
     first = re.sub(r"^\d{1,2}月\d{1,2}日[，,]?", "", first)
     return first if len(first) <= 40 else first[:39] + "…"
 
 
-def _footer_start(lines: list[str]) -> int:
+def footer_start(lines: list[str]) -> int:
     """Where a copyright/disclaimer block begins, if it sits in the last third of the page."""
     for i, line in enumerate(lines):
         if (
@@ -257,7 +257,7 @@ def clean_document(raw: str) -> CleanDocument:
     lines = [strip_page_jumps(clean_line(line)) for line in raw.splitlines()]
     lines = [line for line in lines if line]
     date = find_date(lines[:12])
-    footer = _footer_start(lines)
+    footer = footer_start(lines)
     removed = lines[footer:]
     lines = lines[:footer]
     source = find_source(lines[:12])
@@ -268,11 +268,11 @@ def clean_document(raw: str) -> CleanDocument:
             removed.append(line)
         else:
             body.append(line)
-    title_at = _find_title(body)
+    title_at = find_title(body)
     if title_at is not None:
         title, body = body[title_at], body[title_at + 1 :]
         body = [line for line in body if line != title]
     else:
-        title = _fallback_title(body[0]) if body else ""
+        title = fallback_title(body[0]) if body else ""
     headings = {i for i, line in enumerate(body) if is_heading(line)}
     return CleanDocument(title, body, date, source, author, headings, removed)

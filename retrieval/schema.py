@@ -16,6 +16,43 @@ class Document:
     date: str | None = None
     source: str | None = None
     author: str | None = None
+    format: str | None = None  # "pdf", "docx", "epub", "html", "markdown", "text", "jsonl"
+    url: str | None = None  # where a web page was fetched from
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """A source the index remembers: a folder, a file or a web page. Refreshing the index
+    reads its sources again; ``key`` identifies it (the absolute path, or the URL)."""
+
+    key: str
+    kind: str  # "folder", "file" or "url"
+    label: str  # short and unique among the sources: a folder's or file's name, or the URL
+    position: int = 0  # the order the sources were first remembered in
+    etag: str | None = None  # what a web server said of the page last time
+    last_modified: str | None = None
+    excluded: tuple[str, ...] = ()  # paths inside a folder removed on request: not re-read
+
+    @property
+    def location(self) -> str:
+        return self.key
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """One indexed document as a listing shows it, and what a refresh compares."""
+
+    name: str
+    title: str
+    date: str | None
+    format: str | None
+    passages: int
+    origin: str | None  # the key of the remembered source it came from
+    path: str | None  # its path inside that source
+    url: str | None
+    size: int | None
+    mtime: float | None
+    hash: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +85,9 @@ class Hit:
     bm25: float  # the plain BM25 score
     text: str
     rank: int
+    page: int | None = None  # 1-based, PDFs only
+    section: str | None = None  # the heading the passage sits under, where the format has one
+    url: str | None = None  # the web page the document was fetched from
 
 
 @dataclass

@@ -245,6 +245,9 @@ class Retriever:
             bm25,
             p.text,
             rank,
+            p.page,
+            p.section,
+            doc.url,
         )
 
     def weight(self, token: str) -> float:

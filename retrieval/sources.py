@@ -1,72 +1,286 @@
-"""Paths -> cleaned documents: discover files, decode, read, clean, drop shared headers/footers."""
+"""Sources -> cleaned documents: what a remembered source (a folder, a file, a web page) holds,
+each file read by the reader its format needs, cleaned, shared headers and footers dropped.
+
+A source is identified by its absolute path or URL (:func:`origin_of`); a document by its
+source and its path inside it, and named by that path (see ``collection``).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cleaning import clean_document, clean_line
+from .cleaning import (
+    clean_document,
+    clean_line,
+    fallback_title,
+    find_date,
+    find_title,
+    footer_start,
+    is_boilerplate,
+    strip_page_jumps,
+)
 from .decoding import Plausibility, UndecodableError, decode
 from .errors import CorpusError
 from .normalization import to_simplified
-from .schema import BuildReport, Document
+from .readers import ReadDocument, ReadError, ReadLimits, detect_format, read_document
+from .readers import read_isolated as read_in_worker
+from .schema import BuildReport, Document, Origin
 
-TEXT_SUFFIXES = (".txt", ".md")
-PASSAGE_SUFFIXES = (".jsonl",)
+SUFFIXES = (
+    ".txt", ".md", ".markdown", ".jsonl", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".epub"
+)  # fmt: skip
+ISOLATED = ("pdf", "docx", "epub", "html")  # read in a worker process with time/memory limits
 MAX_FILE_BYTES = 20_000_000  # larger files are skipped with a message (an archive, a dump ...)
 EDGE = 4  # how many paragraphs at each end of a page can be a shared header/footer
+MAX_EDGE_CHARS = 80  # a longer paragraph is text, even if two pages share it
+Place = tuple[int | None, str | None]  # (page, section) of a paragraph
 
 
 @dataclass
 class Source:
-    """One cleaned document ready to be cut into passages: its paragraphs, the hash of the
-    bytes it was read from, and the lines cleaning removed (page furniture)."""
+    """One cleaned document ready to be cut into passages: its paragraphs (with the page and
+    section of each, where known), the hash of the bytes it was read from, the lines cleaning
+    removed (page furniture), and where it came from."""
 
     document: Document
     paragraphs: list[str]
     hash: str
     removed: list[str] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)  # parallel to paragraphs, or empty
+    origin: str | None = None
+    path: str | None = None
+    size: int | None = None
+    mtime: float | None = None
 
 
-def _is_document(path: Path, root: Path) -> bool:
-    """A file a folder scan indexes: .txt/.md/.jsonl, not hidden, not the folder's README."""
-    rel = path.relative_to(root).parts
-    return (
-        path.is_file()
-        and path.suffix.lower() in TEXT_SUFFIXES + PASSAGE_SUFFIXES
-        and not any(part.startswith(".") for part in rel)
-        and not path.stem.upper().startswith("README")
+@dataclass
+class Entry:
+    """One file or page to read: the name its document gets, where it comes from, and (a
+    fetched page, or a file a refresh has hashed) its bytes."""
+
+    name: str
+    origin: str | None
+    path: str
+    file: Path | None = None
+    url: str | None = None
+    size: int | None = None
+    mtime: float | None = None
+    data: bytes | None = None
+    format: str | None = None  # as sniffed by a download; else told from the bytes and path
+
+    @property
+    def reader_name(self) -> str:
+        """The name the readers tell the format by (a URL's path may have no extension)."""
+        return f"page{_SUFFIX_OF[self.format]}" if self.format in _SUFFIX_OF else self.path
+
+
+_SUFFIX_OF = {
+    "html": ".html", "pdf": ".pdf", "docx": ".docx", "epub": ".epub", "markdown": ".md",
+    "text": ".txt", "jsonl": ".jsonl",
+}  # fmt: skip
+
+
+def is_url(text: str) -> bool:
+    return text.startswith(("http://", "https://"))
+
+
+def origin_of(location: str | Path, position: int = 0) -> Origin:
+    """The source at ``location``: a folder, a file, or a URL (raises CorpusError if none)."""
+    text = str(location)
+    if is_url(text):
+        return Origin(text, "url", text, position)
+    path = Path(location).resolve()
+    if path.is_dir():
+        return Origin(str(path), "folder", path.name or str(path), position)
+    if path.is_file():
+        return Origin(str(path), "file", path.name, position)
+    raise CorpusError(f"No such file or folder: {location}")
+
+
+def _is_hidden_or_readme(rel: tuple[str, ...]) -> bool:
+    return any(part.startswith(".") for part in rel) or Path(rel[-1]).stem.upper().startswith(
+        "README"
     )
 
 
-def discover(paths: Sequence[str | Path]) -> list[tuple[str, Path]]:
-    """(name, path) of every indexable file under ``paths``; names are stable and unique."""
-    found: list[tuple[str, Path]] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if _is_document(p, path))
-            found.extend((p.relative_to(path).as_posix(), p) for p in files)
-        elif path.is_file():
-            found.append((path.name, path))
+def scan(origin: Origin, report: BuildReport) -> list[tuple[str, Path]]:
+    """(path inside the source, file) of every document a folder or file source holds, in
+    path order. Files of formats docbot does not read are named in ``report.skipped``."""
+    root = Path(origin.key)
+    if origin.kind == "file":
+        if not root.is_file():
+            raise CorpusError(f"No such file: {root}")
+        return [(root.name, root)]
+    if not root.is_dir():
+        raise CorpusError(f"No such folder: {root}")
+    found = []
+    for file in sorted(root.rglob("*")):
+        rel = file.relative_to(root).parts
+        if not file.is_file() or _is_hidden_or_readme(rel):
+            continue
+        if file.suffix.lower() in SUFFIXES:
+            found.append(("/".join(rel), file))
         else:
-            raise CorpusError(f"No such file or folder: {path}")
+            report.skipped.append(("/".join(rel), _unsupported(file.suffix)))
     return found
 
 
-def _read_text_file(name: str, data: bytes, plausibility: Plausibility | None) -> Source:
+def _unsupported(suffix: str) -> str:
+    what = f"{suffix} files are" if suffix else "files without an extension are"
+    return f"{what} not supported (supported: {', '.join(SUFFIXES)})"
+
+
+def stat_of(file: Path) -> tuple[int, float]:
+    st = file.stat()
+    return st.st_size, st.st_mtime
+
+
+def discover(paths: Sequence[str | Path]) -> list[tuple[str, Path]]:
+    """(name, path) of every indexable file under ``paths``; names are paths inside each."""
+    report = BuildReport()
+    return [pair for p in paths for pair in scan(origin_of(p), report)]
+
+
+def read_sources(
+    entries: Sequence[Entry],
+    report: BuildReport,
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+    plausibility: Plausibility | None = None,
+    shared_edges: set[str] | None = None,
+    limits: ReadLimits | None = None,
+) -> list[Source]:
+    """Read and clean every entry; unreadable ones are named in ``report.skipped``.
+
+    PDF, Word, EPUB and HTML files are read in worker processes (two at a time) bounded by
+    ``limits``. Headers and footers found across pages are dropped; ``shared_edges`` (if
+    given) brings in those of earlier runs and receives all of them."""
+    limits = limits or ReadLimits(max_bytes=max_bytes)
+    reader = _Reader(report, limits, plausibility)
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        read = list(pool.map(reader.read, entries))
+    pages: list[Source] = []
+    records: list[Source] = []
+    seen: set[str] = set()
+    by_hash: dict[str, str] = {}
+    for entry, (digest, found, problem) in zip(entries, read, strict=True):
+        if problem:
+            report.skipped.append((entry.name, problem))
+            continue
+        if digest in by_hash:
+            report.skipped.append((entry.name, f"same content as {by_hash[digest]}"))
+            continue
+        by_hash[digest] = entry.name
+        for src in found:
+            if src.document.name in seen:
+                report.skipped.append((src.document.name, "duplicate name"))
+                continue
+            seen.add(src.document.name)
+            (records if src.document.format == "jsonl" else pages).append(src)
+    shared = _drop_shared_edges(pages, shared_edges or ())
+    if shared_edges is not None:
+        shared_edges.update(shared)
+    return pages + records
+
+
+@dataclass
+class _Reader:
+    report: BuildReport
+    limits: ReadLimits
+    plausibility: Plausibility | None
+
+    def read(self, entry: Entry) -> tuple[str, list[Source], str | None]:
+        """(hash of the bytes, the documents read, why nothing was read)."""
+        try:
+            data = entry.data if entry.data is not None else self._bytes(entry)
+        except OSError as exc:
+            return "", [], f"cannot read: {exc.strerror or exc}"
+        except ReadError as exc:
+            return "", [], str(exc)
+        digest = hashlib.sha256(data).hexdigest()
+        if not data.strip():
+            return digest, [], "empty"
+        try:
+            return digest, self._documents(entry, data, digest), None
+        except (ReadError, UndecodableError) as exc:
+            return digest, [], str(exc)
+
+    def _bytes(self, entry: Entry) -> bytes:
+        assert entry.file is not None
+        size = entry.file.stat().st_size
+        if size > self.limits.max_bytes:
+            raise ReadError(f"larger than {self.limits.max_bytes // 1_000_000} MB")
+        return entry.file.read_bytes()
+
+    def _documents(self, entry: Entry, data: bytes, digest: str) -> list[Source]:
+        kind = detect_format(data, entry.reader_name)
+        if kind == "jsonl":
+            return _read_passage_file(entry, data, self.report, self.plausibility)
+        if kind == "text":
+            return [_read_text_file(entry, data, digest, self.plausibility)]
+        if kind in ISOLATED:
+            doc = read_in_worker(data, entry.reader_name, self.limits, url=entry.url)
+        else:
+            doc = read_document(data, entry.reader_name, limits=self.limits, url=entry.url)
+        return [_from_blocks(entry, doc, digest)]
+
+
+def _stamp(entry: Entry, src: Source) -> Source:
+    src.origin, src.path, src.size, src.mtime = entry.origin, entry.path, entry.size, entry.mtime
+    return src
+
+
+def _read_text_file(
+    entry: Entry, data: bytes, digest: str, plausibility: Plausibility | None
+) -> Source:
     cleaned = clean_document(decode(data, plausibility))
-    doc = Document(name, cleaned.title or name, cleaned.date, cleaned.source, cleaned.author)
+    title = cleaned.title or Path(entry.path).stem
+    doc = Document(entry.name, title, cleaned.date, cleaned.source, cleaned.author, "text")
     body = [p for i, p in enumerate(cleaned.paragraphs) if i not in cleaned.headings]
-    return Source(doc, body, hashlib.sha256(data).hexdigest(), cleaned.removed)
+    return _stamp(entry, Source(doc, body, digest, cleaned.removed))
+
+
+def _from_blocks(entry: Entry, read: ReadDocument, digest: str) -> Source:
+    """A reader's blocks through the in-line cleaning rules; page furniture (share widgets,
+    captions, a copyright block at the end) set aside as in a scraped text page."""
+    lines, places = [], []
+    for block in read.blocks:
+        text = strip_page_jumps(clean_line(block.text))
+        if text:
+            lines.append(text)
+            places.append((block.page, clean_line(block.section or "") or None))
+    end = footer_start(lines)
+    removed = lines[end:]
+    paragraphs: list[str] = []
+    kept: list[Place] = []
+    for text, place in zip(lines[:end], places[:end], strict=True):
+        if is_boilerplate(text):
+            removed.append(text)
+        else:
+            paragraphs.append(text)
+            kept.append(place)
+    title = clean_line(read.title or "")
+    if not title and (at := find_title(paragraphs[:6])) is not None and len(paragraphs) > 1:
+        title = paragraphs.pop(at)
+        kept.pop(at)
+    title = title or (fallback_title(paragraphs[0]) if read.format == "html" and paragraphs else "")
+    date = read.date or find_date(paragraphs[:12])
+    doc = Document(
+        entry.name, title or Path(entry.path).stem or entry.name, date, read.source,
+        read.author, read.format, read.url or entry.url,
+    )  # fmt: skip
+    return _stamp(entry, Source(doc, paragraphs, digest, removed, kept))
 
 
 def _read_passage_file(
-    name: str, data: bytes, report: BuildReport, plausibility: Plausibility | None
+    entry: Entry, data: bytes, report: BuildReport, plausibility: Plausibility | None
 ) -> list[Source]:
     sources: list[Source] = []
     for lineno, line in enumerate(decode(data, plausibility).splitlines(), start=1):
@@ -77,84 +291,40 @@ def _read_passage_file(
             pid, text = str(record["id"]), str(record["text"])
             title = str(record.get("title") or pid)
         except (ValueError, KeyError, TypeError):
-            report.skipped.append((f"{name}:{lineno}", 'not a {"id", "title", "text"} object'))
+            why = 'not a {"id", "title", "text"} object'
+            report.skipped.append((f"{entry.name}:{lineno}", why))
             continue
         text = clean_line(text)
         if text:
             digest = hashlib.sha256(line.encode()).hexdigest()
-            sources.append(Source(Document(pid, clean_line(title) or pid), [text], digest))
+            doc = Document(pid, clean_line(title) or pid, format="jsonl")
+            src = Source(doc, [text], digest, origin=entry.origin, path=f"{entry.path}#{pid}")
+            src.size, src.mtime = entry.size, entry.mtime
+            sources.append(src)
     return sources
 
 
 def _drop_shared_edges(sources: list[Source], known: Iterable[str] = ()) -> set[str]:
-    """A paragraph repeated at the head or tail of two or more pages is a header or footer;
-    so is one ``known`` from earlier runs. Returns them all (in the matching form)."""
+    """A short paragraph repeated at the head or tail of two or more scraped text pages is a
+    header or footer; so is one ``known`` from earlier runs. Returns them all (in the
+    matching form). Formats with a reader have their furniture removed by it (the same
+    article in two formats must not empty both)."""
+    sources = [src for src in sources if src.document.format == "text"]
     counts: Counter[str] = Counter()
     for src in sources:
         edges = src.paragraphs[:EDGE] + src.paragraphs[-EDGE:]
-        counts.update({to_simplified(p) for p in edges})
+        counts.update({to_simplified(p) for p in edges if len(p) <= MAX_EDGE_CHARS})
     shared = {key for key, n in counts.items() if n >= 2} | set(known)
     if not shared:
         return shared
     for src in sources:
         n = len(src.paragraphs)
-        kept = []
-        for i, p in enumerate(src.paragraphs):
-            if (i < EDGE or i >= n - EDGE) and to_simplified(p) in shared:
-                src.removed.append(p)
-            else:
-                kept.append(p)
-        src.paragraphs = kept
+        keep = [
+            not ((i < EDGE or i >= n - EDGE) and to_simplified(p) in shared)
+            for i, p in enumerate(src.paragraphs)
+        ]
+        src.removed.extend(p for p, k in zip(src.paragraphs, keep, strict=True) if not k)
+        src.paragraphs = [p for p, k in zip(src.paragraphs, keep, strict=True) if k]
+        if src.places:
+            src.places = [p for p, k in zip(src.places, keep, strict=True) if k]
     return shared
-
-
-def read_sources(
-    paths: Sequence[str | Path],
-    report: BuildReport,
-    max_bytes: int = MAX_FILE_BYTES,
-    plausibility: Plausibility | None = None,
-    shared_edges: set[str] | None = None,
-) -> list[Source]:
-    """Read and clean every file; unreadable ones are reported in ``report.skipped``.
-
-    Headers and footers found across pages are dropped; ``shared_edges`` (if given) brings in
-    those of earlier runs and receives all of them."""
-    pages: list[Source] = []
-    records: list[Source] = []
-    seen: set[str] = set()
-    by_hash: dict[str, str] = {}
-    for name, path in discover(paths):
-        try:
-            if path.stat().st_size > max_bytes:
-                report.skipped.append((name, f"larger than {max_bytes // 1_000_000} MB"))
-                continue
-            data = path.read_bytes()
-        except OSError as exc:
-            report.skipped.append((name, f"cannot read: {exc.strerror or exc}"))
-            continue
-        digest = hashlib.sha256(data).hexdigest()
-        if digest in by_hash:
-            report.skipped.append((name, f"same content as {by_hash[digest]}"))
-            continue
-        by_hash[digest] = name
-        if not data.strip():
-            report.skipped.append((name, "empty"))
-            continue
-        try:
-            if path.suffix.lower() in PASSAGE_SUFFIXES:
-                found = _read_passage_file(name, data, report, plausibility)
-            else:
-                found = [_read_text_file(name, data, plausibility)]
-        except UndecodableError as exc:
-            report.skipped.append((name, str(exc)))
-            continue
-        for src in found:
-            if src.document.name in seen:
-                report.skipped.append((src.document.name, "duplicate name"))
-                continue
-            seen.add(src.document.name)
-            (records if path.suffix.lower() in PASSAGE_SUFFIXES else pages).append(src)
-    shared = _drop_shared_edges(pages, shared_edges or ())
-    if shared_edges is not None:
-        shared_edges.update(shared)
-    return pages + records

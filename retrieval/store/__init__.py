@@ -34,7 +34,7 @@ from retrieval.errors import (
     IndexOutdatedError,
     IndexWriteError,
 )
-from retrieval.schema import Document
+from retrieval.schema import Document, DocumentInfo, Origin
 
 from .rows import LazyPassages, StoredPassage, TermRows, all_passages
 from .writing import APP_ID, ARRAYS_VERSION, SCHEMA_VERSION, NewVersion, in_groups
@@ -199,6 +199,22 @@ class IndexFile:
                 out.extend(int(r[0]) for r in db.execute(sql, group).fetchall())
         return sorted(out)
 
+    def catalog(self) -> tuple[list[Origin], list[DocumentInfo]]:
+        """The remembered sources (in the order they were first remembered) and every
+        document with what a refresh compares (source, path, size, time, hash)."""
+        with self._reading() as (db, _):
+            origins = [
+                Origin(r["key"], r["kind"], r["label"], r["position"] or 0, r["etag"],
+                       r["last_modified"], tuple(json.loads(r["excluded"] or "[]")))
+                for r in db.query("select * from sources order by position, key")
+            ]  # fmt: skip
+            documents = [
+                DocumentInfo(r["name"], r["title"], r["date"], r["format"], r["passages"] or 0,
+                             r["origin"], r["path"], r["url"], r["size"], r["mtime"], r["hash"])
+                for r in db.query("select * from documents order by name")
+            ]  # fmt: skip
+        return origins, documents
+
     def vocabulary(self) -> dict[str, int]:
         """The whole terms table: term -> row of the weight table."""
         with self._reading() as (db, _):
@@ -275,7 +291,10 @@ def _read_meta(db: sqlite_utils.Database) -> dict[str, Any]:
 
 
 def _document(row: dict[str, Any]) -> Document:
-    return Document(row["name"], row["title"], row["date"], row["source"], row["author"])
+    return Document(
+        row["name"], row["title"], row["date"], row["source"], row["author"], row["format"],
+        row["url"],
+    )  # fmt: skip
 
 
 def _pid_in(file_name: str, index_name: str, separator: str) -> int | None:

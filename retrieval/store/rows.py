@@ -10,7 +10,7 @@ from typing import Any, overload
 
 from retrieval.bm25 import Vocabulary
 
-_SELECT = "select id, doc, paragraph, part, text, norm, tokens from passages"
+_SELECT = "select id, doc, paragraph, part, text, norm, tokens, page, section from passages"
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ class StoredPassage:
     text: str
     norm: str
     tokens: list[str]
+    page: int | None = None
+    section: str | None = None
 
 
 class LazyPassages(Sequence[StoredPassage]):
@@ -90,5 +92,6 @@ def all_passages(conn: sqlite3.Connection) -> list[StoredPassage]:
 
 
 def _passage(row: tuple[Any, ...]) -> StoredPassage:
-    pid, doc, paragraph, part, text, norm, tokens = row
-    return StoredPassage(pid, doc, paragraph, part, text, norm, tokens.split(" ") if tokens else [])
+    pid, doc, paragraph, part, text, norm, tokens, page, section = row
+    words = tokens.split(" ") if tokens else []
+    return StoredPassage(pid, doc, paragraph, part, text, norm, words, page, section)

@@ -18,9 +18,14 @@ if TYPE_CHECKING:
     from . import IndexFile
 
 APP_ID = "docbot-index"
-SCHEMA_VERSION = 2  # the SQLite file; 2: a terms table and a weight table beside the file
+SCHEMA_VERSION = 3  # the SQLite file; 2: a terms table and a weight table beside the file;
+# 3: remembered sources, each document's source, path, format, URL, size and time; passages'
+# page and section
 ARRAYS_VERSION = 2  # the weight table; 2: term counts and dense rows saved too (1: weights only)
-PASSAGE_COLUMNS = ("id", "seq", "doc", "paragraph", "part", "text", "norm", "tokens")
+PASSAGE_COLUMNS = (
+    "id", "seq", "doc", "paragraph", "part", "text", "norm", "tokens", "page", "section"
+)  # fmt: skip
+_INTEGERS = ("seq", "paragraph", "part", "page")
 
 
 class NewVersion:
@@ -54,6 +59,12 @@ class NewVersion:
                 "date": str,
                 "source": str,
                 "author": str,
+                "format": str,
+                "url": str,
+                "origin": str,  # the remembered source (sources.key) it was read from
+                "path": str,  # its path inside that source
+                "size": int,
+                "mtime": float,
                 "hash": str,
                 "ingested_at": str,
                 "passages": int,
@@ -61,8 +72,23 @@ class NewVersion:
             pk="name",
             not_null={"title", "hash"},
         )
+        db.table("documents").create_index(["origin", "path"])
+        db.table("sources").create(
+            {
+                "key": str,
+                "kind": str,  # "folder", "file" or "url"
+                "location": str,  # the absolute path, or the URL
+                "label": str,  # a short unique name (a folder's or file's name)
+                "position": int,  # the order sources were first remembered in
+                "added_at": str,
+                "etag": str,
+                "last_modified": str,
+                "excluded": str,  # a JSON list of paths
+            },
+            pk="key",
+        )
         db.table("passages").create(
-            {c: int if c in ("seq", "paragraph", "part") else str for c in PASSAGE_COLUMNS},
+            {c: int if c in _INTEGERS else str for c in PASSAGE_COLUMNS},
             pk="id",
             foreign_keys=[("doc", "documents", "name")],
         )
@@ -88,6 +114,14 @@ class NewVersion:
 
     def insert_documents(self, rows: Iterable[dict[str, Any]]) -> None:
         self.db.table("documents").insert_all(rows, pk="name")
+
+    def remember_sources(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Add or update remembered sources (rows of the ``sources`` table)."""
+        self.db.table("sources").upsert_all(rows, pk="key")
+
+    def forget_sources(self, keys: Sequence[str]) -> None:
+        for marks, group in in_groups(keys):
+            self.db.execute(f"delete from sources where key in ({marks})", group)
 
     def insert_passages(self, rows: Iterable[dict[str, Any]]) -> None:
         """Insert passage rows (one prepared statement: a million rows is the normal case)."""

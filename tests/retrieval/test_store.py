@@ -39,7 +39,7 @@ def test_store_round_trip(corpus: Path, tokenizer: Tokenizer, tmp_path: Path) ->
     row = next(iter(db["documents"].rows))
     assert {"name", "title", "date", "source", "hash", "ingested_at"} <= set(row)
     meta = {r["key"]: json.loads(r["value"]) for r in db["meta"].rows}
-    assert meta["schema_version"] == 2 and meta["tokenizer"] == tokenizer.signature
+    assert meta["schema_version"] == 3 and meta["tokenizer"] == tokenizer.signature
     assert meta["bm25"]["variant"] == "okapi"
 
 
