@@ -183,3 +183,47 @@ def test_library_messages_name_no_command() -> None:
     command = re.compile(r"(?:[Rr]un|[Ww]ith|[Uu]se)[: ]+docbot|--(?:index|config)\b")
     for module in (REPO / "retrieval").rglob("*.py"):
         assert not command.search(module.read_text(encoding="utf-8")), module
+
+
+def test_own_documents_from_the_command_line(tmp_path: Path) -> None:
+    """A folder of every format indexed beside the bundled corpus, answered in both scripts
+    and cited with page and section; kept by a plain `docbot index` (what `make run` runs);
+    listed by `docbot docs`; forgotten by `docbot remove`."""
+    from tests.retrieval import makefiles
+
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "report.pdf").write_bytes(makefiles.pdf("simplified", pages=3))
+    (mine / "museum.docx").write_bytes(makefiles.docx("traditional"))
+    (mine / "slides.pptx").write_bytes(makefiles.zipped({"ppt/presentation.xml": b"<p/>"}))
+    assert docbot("index", cwd=tmp_path).returncode == 0
+    result = docbot("index", "mine", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Skipped slides.pptx: .pptx files are not supported" in result.stderr
+    assert "2 added" in result.stderr and "0 removed" in result.stderr
+    assert "5 unchanged" in result.stderr or "Indexed 7 documents" in result.stderr
+    stdin = "初心堂累计开展了多少场活动？\n總統府什麼時候開放參觀？\n深圳建了多少个暖蜂驿站？\n"
+    asked = docbot("ask", "--json", "-k", "5", cwd=tmp_path, stdin=stdin)
+    pdf_row, docx_row, corpus_row = (json.loads(line) for line in asked.stdout.splitlines())
+    pdf_hit = next(p for p in pdf_row["passages"] if p["doc"] == "report.pdf")
+    assert pdf_hit["page"] in (1, 2, 3) and pdf_hit["url"] is None
+    assert pdf_hit["title"] == makefiles.SIMPLIFIED["title"]
+    top = docx_row["passages"][0]
+    assert top["doc"] == "museum.docx" and top["section"] == "開放參觀" and top["page"] is None
+    assert docx_row["script"] == "traditional" and "一九九五" in docx_row["answer"]["sentence"]
+    assert corpus_row["passages"][0]["doc"].startswith("003_")
+    shown = docbot("ask", "初心堂累计开展了多少场活动？", cwd=tmp_path).stdout
+    assert "第" in shown and "页 ¶" in shown
+    again = docbot("index", cwd=tmp_path)
+    assert "7 unchanged" in again.stderr and "0 removed" in again.stderr, again.stderr
+    listing = docbot("docs", cwd=tmp_path).stdout
+    assert "mine" in listing and "museum.docx" in listing and "7 documents" in listing
+    removed = docbot("remove", "mine/report.pdf", "nothing-like-it", cwd=tmp_path)
+    assert removed.returncode == 0 and "Removed 1 documents" in removed.stderr
+    assert "nothing-like-it: not in the index" in removed.stderr
+    assert "6 unchanged" in docbot("index", cwd=tmp_path).stderr
+    rows = [json.loads(x) for x in docbot("docs", "--json", cwd=tmp_path).stdout.splitlines()]
+    assert {r["name"] for r in rows} >= {"museum.docx"} and "report.pdf" not in {
+        r["name"] for r in rows
+    }

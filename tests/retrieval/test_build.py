@@ -288,9 +288,11 @@ def test_docbot_update_command(tmp_path: Path) -> None:
     result = docbot("update", str(held / ARTICLES[4]), "--remove", ARTICLES[0], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "1 added" in result.stderr and "1 removed" in result.stderr
-    assert "now 4 documents" in result.stderr
+    assert "Indexed 4 documents" in result.stderr
     asked = docbot("ask", "--json", "广西", cwd=tmp_path)
     assert asked.returncode == 0 and ARTICLES[4] in asked.stdout
+    kept = docbot("index", cwd=tmp_path)  # what `make run` runs: the update is kept
+    assert "Indexed 4 documents" in kept.stderr and "0 removed" in kept.stderr
     nothing = docbot("update", cwd=tmp_path)
     assert nothing.returncode == 2 and nothing.stderr.startswith("Error: nothing to do")
     missing = docbot("--index", "nowhere.db", "update", str(held / ARTICLES[4]), cwd=tmp_path)
