@@ -164,8 +164,7 @@ def read_sources(
     given) brings in those of earlier runs and receives all of them."""
     limits = limits or ReadLimits(max_bytes=max_bytes)
     reader = _Reader(report, limits, plausibility)
-    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-        read = list(pool.map(reader.read, entries))
+    read = _read_all(reader, entries)
     pages: list[Source] = []
     records: list[Source] = []
     seen: set[str] = set()
@@ -188,6 +187,27 @@ def read_sources(
     if shared_edges is not None:
         shared_edges.update(shared)
     return pages + records
+
+
+def _read_all(
+    reader: _Reader, entries: Sequence[Entry]
+) -> list[tuple[str, list[Source], str | None]]:
+    """Each entry read: files for a worker process two at a time (threads that wait on the
+    workers), the rest here (plain text in the main thread keeps the heap in one arena)."""
+    isolated = [i for i, e in enumerate(entries) if _needs_worker(e)]
+    read: dict[int, tuple[str, list[Source], str | None]] = {}
+    if isolated:
+        with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+            read.update(
+                zip(isolated, pool.map(reader.read, [entries[i] for i in isolated]), strict=True)
+            )
+    return [read[i] if i in read else reader.read(e) for i, e in enumerate(entries)]
+
+
+def _needs_worker(entry: Entry) -> bool:
+    if entry.format is not None:
+        return entry.format in ISOLATED
+    return Path(entry.path).suffix.lower() in (".pdf", ".docx", ".epub", ".html", ".htm", ".xhtml")
 
 
 @dataclass
