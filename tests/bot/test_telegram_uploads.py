@@ -252,3 +252,14 @@ def test_upload_names_are_made_by_us(sent: str, mime: str | None, kept: str) -> 
 def test_the_upload_folder_is_git_ignored() -> None:
     ignored = (Path(__file__).resolve().parents[2] / ".gitignore").read_text().split()
     assert "/data/" in ignored and replace(IndexSettings()).uploads.parts[0] == "data"
+
+
+def test_upload_nobody_refuses_even_an_admin(
+    server: StandInServer, cfg: Config, tokenizer: Tokenizer, tmp_path: Path
+) -> None:
+    state = make_state(cfg, tokenizer, tmp_path)
+    state.settings = replace(state.settings, upload="nobody")
+    with RunningBot(server, state):
+        send_file(server, makefiles.docx(), "报告.docx")
+        assert "不能" in said(server, ADMIN, "文档")["text"]
+    assert uploaded(cfg) == [] and not any(c.method == "getFile" for c in server.api.calls)
