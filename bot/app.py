@@ -4,15 +4,29 @@ the Telegram bot's lifecycle."""
 from __future__ import annotations
 
 import logging
+import mimetypes
 import os
+import re
 import sys
+import unicodedata
 from collections.abc import Sequence
 from contextlib import closing
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retrieval import BuildReport, ReadLimits, Retriever, Tokenizer, build_index, index_sources
+from retrieval import (
+    BuildReport,
+    DocumentInfo,
+    Origin,
+    ReadLimits,
+    Retriever,
+    Tokenizer,
+    build_index,
+    index_sources,
+    list_documents,
+    remove_from_index,
+)
 
 from .config import Config, ConfigError
 from .questionlog import QuestionLog
@@ -22,6 +36,7 @@ if TYPE_CHECKING:
     from telegram.ext import Application
 
     from .config import TelegramConfig
+    from .telegram_state import Library
 
 
 def make_tokenizer(cfg: Config) -> Tokenizer:
@@ -163,6 +178,108 @@ def rebuilt_service(cfg: Config, tokenizer: Tokenizer) -> Service:
     return make_service(cfg, Retriever.open(cfg.index.path, tokenizer=tokenizer, bm25=cfg.bm25))
 
 
+# --- documents sent to the bot ----------------------------------------------------------
+
+
+def upload_file_name(file_name: str | None, mime_type: str | None = None) -> str:
+    """The name an upload is kept under, made by us: the sender's name is never a path.
+    Folders are stripped, the stem keeps letters, digits, Han characters and ``-_.`` (at
+    most 60), the extension only ASCII letters and digits; the same name gives the same
+    file, so sending a file again replaces it."""
+    base = unicodedata.normalize("NFKC", file_name or "").replace("\\", "/").split("/")[-1]
+    stem, dot, suffix = base.rpartition(".")
+    stem, suffix = (stem, suffix) if dot and stem.strip(". ") else (base, "")
+    suffix = re.sub(r"[^A-Za-z0-9]", "", suffix).lower()[:8]
+    if not suffix and mime_type:
+        suffix = (mimetypes.guess_extension(mime_type) or "").lstrip(".")
+    stem = re.sub(r"[^\w\-.]+", "_", stem, flags=re.UNICODE).strip("._ ")[:60] or "document"
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+def add_upload(
+    cfg: Config, tokenizer: Tokenizer, data: bytes, file_name: str
+) -> tuple[BuildReport, str]:
+    """Keep ``data`` in the upload folder under ``file_name`` (a name from
+    :func:`upload_file_name`) and index it: the whole folder when the index does not
+    remember it yet, else just the file (the fast update path). Returns the report and the
+    document's name; when the file could not be read, the report's ``skipped`` holds that
+    name and why, and the folder is as it was (an earlier file of that name is put back)."""
+    folder = cfg.index.uploads
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / upload_file_name(file_name)
+    previous = target.read_bytes() if target.is_file() else None
+    remembered = _remembers(cfg.index.path, folder)
+    target.write_bytes(data)
+    report = index_sources(
+        cfg.index.path, [target if remembered else folder], tokenizer=tokenizer,
+        bm25=cfg.bm25, max_chars=cfg.index.max_chars, limits=read_limits(cfg),
+    )  # fmt: skip
+    name = _upload_name(cfg.index.path, folder, target.name)
+    why = next((w for n, w in report.skipped if n in (name, target.name)), None)
+    if why is None and name is not None:
+        return report, name
+    if previous is None:
+        target.unlink()
+    else:
+        target.write_bytes(previous)
+    report.skipped = [(target.name, why or "no text found")]
+    return report, target.name
+
+
+def _remembers(index_path: Path, folder: Path) -> bool:
+    origins, _ = list_documents(index_path)
+    return str(folder.resolve()) in {o.key for o in origins}
+
+
+def _upload_name(index_path: Path, folder: Path, file_name: str) -> str | None:
+    """The index's name for the uploaded file ``file_name``, None if it holds no such document."""
+    key = str(folder.resolve())
+    _, documents = list_documents(index_path)
+    return next((d.name for d in documents if d.origin == key and d.path == file_name), None)
+
+
+def catalog(cfg: Config) -> tuple[list[Origin], list[DocumentInfo]]:
+    """The sources the configured index remembers and its documents."""
+    return list_documents(cfg.index.path)
+
+
+def remove_document(cfg: Config, tokenizer: Tokenizer, name: str) -> BuildReport:
+    """Forget the document ``name``: an uploaded one is deleted from the upload folder too
+    (nothing outside that folder is ever deleted)."""
+    folder = cfg.index.uploads.resolve()
+    _, documents = list_documents(cfg.index.path)
+    doc = next((d for d in documents if d.name == name), None)
+    if doc is not None and doc.origin == str(folder) and doc.path:
+        file = (folder / doc.path).resolve()
+        if file.parent == folder and file.is_file():
+            file.unlink()
+            return index_sources(
+                cfg.index.path, [file], tokenizer=tokenizer, bm25=cfg.bm25,
+                max_chars=cfg.index.max_chars, limits=read_limits(cfg),
+            )  # fmt: skip
+    return remove_from_index(
+        cfg.index.path, [name], tokenizer=tokenizer, bm25=cfg.bm25, max_chars=cfg.index.max_chars
+    )
+
+
+def reopened_service(cfg: Config, tokenizer: Tokenizer) -> Service:
+    """A service over the configured index as it is now on disk."""
+    return make_service(cfg, Retriever.open(cfg.index.path, tokenizer=tokenizer, bm25=cfg.bm25))
+
+
+def telegram_library(cfg: Config, tokenizer: Tokenizer) -> Library:
+    """What the Telegram bot may do with the configured collection (add, remove, list)."""
+    from .telegram_state import Library  # python-telegram-bot: see run_telegram
+
+    return Library(
+        add=partial(add_upload, cfg, tokenizer),
+        remove=partial(remove_document, cfg, tokenizer),
+        catalog=partial(catalog, cfg),
+        reopen=partial(reopened_service, cfg, tokenizer),
+        folder=cfg.index.uploads,
+    )
+
+
 def run_telegram(cfg: Config, webhook: bool) -> int:
     """Run the Telegram bot until SIGINT or SIGTERM: check the token with the Bot API first,
     then open (or build) the index and the question log, then poll or serve the webhook."""
@@ -196,6 +313,7 @@ def run_telegram(cfg: Config, webhook: bool) -> int:
         rate = tg.RateLimiter(settings.rate_limit, settings.global_rate_limit)
         reindex = partial(rebuilt_service, cfg, tokenizer)
         state = tg.BotState(service, questions, settings, reindex, rate, display=cfg.display)
+        state.library = telegram_library(cfg, tokenizer)
         tg.attach(application, state)
         _serve(application, settings, webhook)
     return 0

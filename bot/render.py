@@ -88,6 +88,26 @@ PHRASES = {
     "more": "更多",
     "original": "原文",
     "no_previous": "还没有可以显示原文的回答。",
+    "upload_refused": "抱歉，你不能向这个机器人添加文档；可以直接提问。",
+    "upload_too_big": "文件太大（{mb} MB）：Telegram 只允许机器人下载 20 MB 以内的文件。",
+    "upload_reading": "正在读取《{name}》……",
+    "upload_indexing": "正在建立索引……",
+    "upload_skipped": "没能加入《{name}》：{why}",
+    "upload_added": "已加入《{title}》",
+    "upload_facts": "{date} · {format} · {passages} 个段落",
+    "upload_try": "可以试着问：",
+    "no_date": "无日期",
+    "passages": "{n} 段",
+    "page_of": "第 {page}/{pages} 页",
+    "previous_page": "上一页",
+    "next_page": "下一页",
+    "remove_pick": "要删除哪篇文档？",
+    "remove_confirm": "确定要删除《{title}》吗？",
+    "remove_yes": "删除",
+    "remove_no": "取消",
+    "removed": "已删除《{title}》，现有 {documents} 篇文档。",
+    "remove_cancelled": "已取消，没有删除任何文档。",
+    "remove_unknown": "没有找到文档「{name}」。发送 /remove 可以从列表里选。",
 }
 
 
@@ -444,6 +464,7 @@ TELEGRAM_COMMANDS = (
 TELEGRAM_ADMIN_COMMANDS = (
     ("stats", "每天的提问和未找到统计（管理员）"),
     ("reindex", "重新读取文档、更新索引（管理员）"),
+    ("remove", "删除一篇文档（管理员）"),
 )
 
 
@@ -472,10 +493,34 @@ def telegram_document_list(
     documents: Sequence[tuple[Document, int]],
     script: Script,
     display: DisplaySettings = DEFAULT_DISPLAY,
+    page: int = 0,
+    pages: int = 1,
 ) -> str:
-    """/about: one line per document (title, date, source) with its passage count."""
-    lines = [HTML.escape(document_line(d, script, display)) + f"（{n} 段）" for d, n in documents]
+    """/about: one line per document (title, date, source, format) with its passage count;
+    which page this is when there are several."""
+    lines = [
+        HTML.escape(" · ".join(filter(None, [document_line(d, script, display), d.format])))
+        + f"（{phrase('passages', script, n=n)}）"
+        for d, n in documents
+    ]
+    if pages > 1:
+        lines.append(HTML.escape(phrase("page_of", script, page=page + 1, pages=pages)))
     return "\n".join(lines) or "—"
+
+
+def telegram_upload_added(
+    doc: Document, passages: int, examples: Sequence[str], script: Script,
+    display: DisplaySettings = DEFAULT_DISPLAY,
+) -> str:  # fmt: skip
+    """What the bot says when a document sent to it is indexed: its title, date, format and
+    passage count, and (when there are) that the buttons below are questions to try."""
+    facts = phrase(
+        "upload_facts", script, date=doc.date or phrase("no_date", script),
+        format=doc.format or "?", passages=passages,
+    )  # fmt: skip
+    lines = [phrase("upload_added", script, title=display.show(doc.title, script)), facts]
+    lines += [phrase("upload_try", script)] if examples else []
+    return "\n".join(HTML.escape(line) for line in lines)
 
 
 def telegram_answer(

@@ -192,6 +192,10 @@ class Service:
     def passage_count(self, name: str) -> int:
         return self.retriever.passage_count(name)
 
+    def passages_of(self, name: str, limit: int = 40) -> list[str]:
+        """The text of the first ``limit`` passages of document ``name``."""
+        return self.retriever.document_passages(name, limit)
+
     @property
     def size(self) -> int:
         """How many passages the index has."""

@@ -7,7 +7,6 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -32,24 +31,30 @@ from telegram.ext import (
     filters,
 )
 
-from retrieval.normalization import Script
-
 from .config import TelegramConfig
-from .questionlog import QuestionLog, QuestionLogError, format_stats
+from .questionlog import QuestionLogError, format_stats
 from .render import (
-    DEFAULT_DISPLAY,
     TELEGRAM_ADMIN_COMMANDS,
     TELEGRAM_COMMANDS,
-    DisplaySettings,
     phrase,
     telegram_answer,
-    telegram_document_list,
     telegram_inline_results,
     telegram_preformatted,
     telegram_welcome,
 )
-from .service import Answer, Conversation, Service
+from .service import Answer, Conversation
+from .telegram_documents import about, document_message, documents_press, remove
 from .telegram_pages import PAGE, Pressed, first_page, page_messages, pressed, recall, remember
+from .telegram_state import (
+    BotState,
+    Library,
+    admin,
+    admitted,
+    allowed,
+    attach,
+    script_of,
+    state_of,
+)
 from .telegram_transport import (
     RateLimiter,
     TokenFilter,
@@ -63,6 +68,7 @@ from .telegram_transport import (
 __all__ = [
     "ALL_UPDATES",
     "BotState",
+    "Library",
     "RateLimiter",
     "TokenFilter",
     "attach",
@@ -78,73 +84,7 @@ ALL_UPDATES = Update.ALL_TYPES
 Send = Callable[..., Awaitable[Any]]  # Message.reply_text, or Bot.send_message bound to a chat
 
 
-@dataclass
-class BotState:
-    """What the handlers share. ``service`` is swapped whole on /reindex."""
-
-    service: Service
-    questions: QuestionLog
-    settings: TelegramConfig
-    reindex: Callable[[], Service]
-    rate: RateLimiter
-    conversations: dict[int, Conversation] = field(default_factory=dict)
-    reindex_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    last_button: dict[int, int] = field(default_factory=dict)
-    display: DisplaySettings = DEFAULT_DISPLAY
-
-
-def attach(app: Application, state: BotState) -> None:  # type: ignore[type-arg]
-    """Give the handlers of ``app`` their shared state."""
-    app.bot_data["state"] = state
-
-
-def state_of(context: ContextTypes.DEFAULT_TYPE) -> BotState:
-    state: BotState = context.application.bot_data["state"]
-    return state
-
-
 # --- the steps handlers are made of -------------------------------------------------------
-
-
-def script_of(update: Update, state: BotState) -> Script:
-    """The script to answer in: the chat's last question's, else the user's language setting."""
-    chat = update.effective_chat
-    conv = state.conversations.get(chat.id) if chat else None
-    if conv and conv.script:
-        return conv.script
-    user = update.effective_user
-    code = (user.language_code or "").lower() if user else ""
-    return "traditional" if code in ("zh-tw", "zh-hk", "zh-hant", "zh-mo") else "simplified"
-
-
-def _allowed(update: Update, settings: TelegramConfig) -> bool:
-    user, chat = update.effective_user, update.effective_chat
-    if settings.allowed_users and (user is None or user.id not in settings.allowed_users):
-        return False
-    return not (settings.allowed_chats and (chat is None or chat.id not in settings.allowed_chats))
-
-
-async def _admitted(update: Update, context: ContextTypes.DEFAULT_TYPE) -> BotState | None:
-    """The shared state if the sender may use the bot; otherwise a polite refusal and None."""
-    state = state_of(context)
-    if update.effective_message is None:
-        return None
-    if not _allowed(update, state.settings):
-        await update.effective_message.reply_text(phrase("refused", script_of(update, state)))
-        return None
-    return state
-
-
-async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> BotState | None:
-    """The shared state if the sender is an admin; otherwise a short refusal and None."""
-    state = state_of(context)
-    message, user = update.effective_message, update.effective_user
-    if message is None:
-        return None
-    if user is None or user.id not in state.settings.admins:
-        await message.reply_text(phrase("admin_only", script_of(update, state)))
-        return None
-    return state
 
 
 async def _within_rate(update: Update, state: BotState) -> bool:
@@ -200,7 +140,7 @@ async def _admitted_press(
     query, chat, state = update.callback_query, update.effective_chat, state_of(context)
     if query is None or chat is None:
         return None
-    if not _allowed(update, state.settings):
+    if not allowed(update, state.settings):
         await query.answer(phrase("refused", script_of(update, state)), show_alert=True)
         return None
     button = pressed(state.questions, query.data)
@@ -230,7 +170,7 @@ def _addressed(message: Message, bot: Bot) -> str | None:
 
 async def send_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
     """Answer ``question`` in the chat of ``update``: best sentence, citations, buttons."""
-    state = await _admitted(update, context)
+    state = await admitted(update, context)
     message, chat = update.effective_message, update.effective_chat
     if state is None or message is None or chat is None or not await _within_rate(update, state):
         return
@@ -252,19 +192,9 @@ async def send_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, questi
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start and /help: what the bot knows, how to ask, examples, commands."""
-    state = await _admitted(update, context)
+    state = await admitted(update, context)
     if state is not None and update.effective_message is not None:
         body = telegram_welcome(state.service.documents, script_of(update, state), state.display)
-        await update.effective_message.reply_text(body, parse_mode=ParseMode.HTML)
-
-
-async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/about: the indexed documents with title, date, source and passage count."""
-    state = await _admitted(update, context)
-    if state is not None and update.effective_message is not None:
-        service = state.service
-        documents = [(d, service.passage_count(d.name)) for d in service.documents]
-        body = telegram_document_list(documents, script_of(update, state), state.display)
         await update.effective_message.reply_text(body, parse_mode=ParseMode.HTML)
 
 
@@ -296,6 +226,18 @@ async def non_text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await message.reply_text(phrase("non_text", script_of(update, state_of(context))))
 
 
+async def example_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A question to try, under the reply to an upload: asked as if it had been typed."""
+    query, state = update.callback_query, state_of(context)
+    if query is None:
+        return
+    button_id = (query.data or "").removeprefix("q:")
+    stored = state.questions.button(int(button_id)) if button_id.isdigit() else None
+    await query.answer(None if stored else phrase("expired", script_of(update, state)))
+    if stored is not None:
+        await send_answer(update, context, stored[0])
+
+
 async def button_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """「更多」 and 「原文」 under an answer: the next page, or the passages as written."""
     admitted = await _admitted_press(update, context)
@@ -311,7 +253,7 @@ async def button_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def original(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/original: the last answer's passages in their documents' own script."""
     state, message, chat = (
-        await _admitted(update, context),
+        await admitted(update, context),
         update.effective_message,
         update.effective_chat,
     )
@@ -330,7 +272,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     query, user, state = update.inline_query, update.effective_user, state_of(context)
     if query is None:
         return
-    admitted = _allowed(update, state.settings) and query.query.strip()
+    admitted = allowed(update, state.settings) and query.query.strip()
     if not admitted or (user is not None and not state.rate.allow(user.id)):
         await query.answer([], cache_time=5)
         return
@@ -349,7 +291,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stats (admins): questions answered and not found, per day."""
-    state = await _admin(update, context)
+    state = await admin(update, context)
     if state is not None and update.effective_message is not None:
         summary = await asyncio.to_thread(state.questions.stats, 14)
         body = telegram_preformatted(format_stats(summary))
@@ -358,7 +300,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/reindex (admins): re-read the corpus and swap the index while answering goes on."""
-    state, message = await _admin(update, context), update.effective_message
+    state, message = await admin(update, context), update.effective_message
     if state is None or message is None:
         return
     script = script_of(update, state)
@@ -417,6 +359,7 @@ def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
         ("original", original),
         ("stats", stats),
         ("reindex", reindex),
+        ("remove", remove),
     ]
     for names, handler in commands:
         app.add_handler(CommandHandler(names, handler, filters=message_only))
@@ -428,8 +371,12 @@ def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
         & (filters.Entity(MessageEntity.MENTION) | filters.REPLY)
     )
     app.add_handler(MessageHandler(message_only & (private_text | group_text), text_message))
+    private_files = filters.ChatType.PRIVATE & filters.Document.ALL
+    app.add_handler(MessageHandler(message_only & private_files, document_message))
     non_text = message_only & ~filters.TEXT & ~filters.COMMAND
     app.add_handler(MessageHandler(non_text, non_text_message))
+    app.add_handler(CallbackQueryHandler(example_press, pattern=r"^q:"))
+    app.add_handler(CallbackQueryHandler(documents_press, pattern=r"^(a|rp|rc|rx):"))
     app.add_handler(CallbackQueryHandler(button_press))
     app.add_handler(InlineQueryHandler(inline_query))
     app.add_error_handler(on_error)

@@ -2,10 +2,13 @@
 
 It speaks enough of the Bot API for python-telegram-bot: getMe, getUpdates (long polling),
 sendMessage, editMessageText, sendChatAction, answerCallbackQuery, answerInlineQuery,
-setMyCommands and the webhook housekeeping calls. Like the real API it answers 401 Unauthorized
-to a token it does not know, and refuses malformed HTML ("Bad Request: can't parse entities:
-..."), text over 4096 characters and malformed command menus, so a rendering bug fails a test
-the way it would fail in production. Every call is recorded; faults can be injected per method.
+setMyCommands, the webhook housekeeping calls, and getFile with the download of the file
+under the file URL (``/file/bot<token>/<file_path>``); tests add files with
+:meth:`BotAPI.add_file` and send them with :func:`document`. Like the real API it answers
+401 Unauthorized to a token it does not know, and refuses malformed HTML ("Bad Request: can't
+parse entities: ..."), text over 4096 characters and malformed command menus, so a rendering
+bug fails a test the way it would fail in production. Every call is recorded; faults can be
+injected per method.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from bot.telegram_adapter import BotState, attach, build_application
 
@@ -119,6 +122,7 @@ class BotAPI:
         default_factory=dict
     )
     cond: threading.Condition = field(default_factory=threading.Condition)
+    files: dict[str, bytes] = field(default_factory=dict)  # file_id -> content
     message_ids: itertools.count = field(default_factory=lambda: itertools.count(1000))  # type: ignore[type-arg]
     update_ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
 
@@ -144,6 +148,34 @@ class BotAPI:
                 for c in self.calls
                 if c.method == "sendMessage"
                 and (chat_id is None or int(c.params["chat_id"]) == chat_id)
+            ]
+
+    def add_file(self, data: bytes, file_name: str | None, mime_type: str | None = None,
+                 file_size: int | None = None) -> dict[str, Any]:  # fmt: skip
+        """Keep ``data`` for getFile and the download; returns the Document object a message
+        carries (``file_size`` may claim another size, as for a file too big to fetch)."""
+        with self.cond:
+            file_id = f"BQACAgIAAx{len(self.files):06d}"
+            self.files[file_id] = data
+        size = len(data) if file_size is None else file_size
+        doc: dict[str, Any] = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": size,
+        }
+        if file_name is not None:
+            doc["file_name"] = file_name
+        if mime_type is not None:
+            doc["mime_type"] = mime_type
+        return doc
+
+    def edits(self, chat_id: int) -> list[Call]:
+        """editMessageText calls in chat ``chat_id``."""
+        with self.cond:
+            return [
+                c
+                for c in self.calls
+                if c.method == "editMessageText" and int(c.params.get("chat_id", 0)) == chat_id
             ]
 
     def fail_next(
@@ -278,6 +310,28 @@ class BotAPI:
     def m_editMessageText(self, p: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         return self._check_text(p) or self.ok(self._message(p))
 
+    def m_getFile(self, p: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        file_id = str(p.get("file_id", ""))
+        data = self.files.get(file_id)
+        if data is None:
+            return self.bad("invalid file_id")
+        if len(data) > 20 * 1024 * 1024:
+            return self.bad("file is too big")
+        return self.ok(
+            {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(data),
+             "file_path": f"documents/{file_id}.bin"}
+        )  # fmt: skip
+
+    def download(self, file_path: str) -> bytes | None:
+        """The bytes under the file URL (recorded as a "download" call), None if unknown."""
+        m = re.fullmatch(r"documents/(\w+)\.bin", file_path)
+        data = self.files.get(m.group(1)) if m else None
+        with self.cond:
+            self.calls.append(Call("download", {"file_path": file_path}, time.monotonic(),
+                                   200 if data is not None else 404))  # fmt: skip
+            self.cond.notify_all()
+        return data
+
     def m_sendChatAction(self, p: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         return self.ok(True)
 
@@ -335,6 +389,9 @@ def make_handler(api: BotAPI) -> type[BaseHTTPRequestHandler]:
         def _route(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length).decode() if length else ""  # read even if refused
+            if self.path.startswith("/file/bot"):
+                self._file()
+                return
             m = re.fullmatch(r"/bot([^/]+)/(\w+)", self.path.split("?")[0])
             if not m:
                 self._send(404, {"ok": False, "error_code": 404, "description": "Not Found"})
@@ -354,6 +411,18 @@ def make_handler(api: BotAPI) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 return
             self._send(status, body)
+
+        def _file(self) -> None:
+            m = re.fullmatch(r"/file/bot([^/]+)/(.+)", unquote(self.path))  # as PTB quotes it
+            data = api.download(m.group(2)) if m and m.group(1) == TOKEN else None
+            if data is None:
+                self._send(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
         def _send(self, status: int, body: dict[str, Any]) -> None:
             data = json.dumps(body, ensure_ascii=False).encode()
@@ -391,6 +460,10 @@ class StandInServer:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}/bot"
+
+    @property
+    def file_url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/file/bot"
 
     def __enter__(self) -> StandInServer:
         self.thread.start()
@@ -475,6 +548,11 @@ def message(
             msg["entities"] = [{"type": "mention", "offset": at, "length": len(BOT_USERNAME) + 1}]
     msg.update(extra)
     return {"message": msg}
+
+
+def document(doc: dict[str, Any], chat_id: int = 1001, uid: int | None = None) -> dict[str, Any]:
+    """A message carrying the file ``doc`` (from :meth:`BotAPI.add_file`)."""
+    return message(None, chat_id, uid, document=doc)
 
 
 def callback(data: str, chat_id: int = 1001, uid: int | None = None) -> dict[str, Any]:

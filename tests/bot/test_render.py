@@ -105,7 +105,9 @@ def test_document_list_shows_titles_by_the_same_rule() -> None:
 
 @pytest.mark.parametrize("key", sorted(PHRASES))
 def test_phrases_for_a_traditional_reader_use_the_collections_forms(key: str) -> None:
-    shown = phrase(key, "traditional", limit=500, n=2, documents=5, passages=80, missing="廣州")
+    values = {"limit": 500, "n": 2, "documents": 5, "passages": 80, "missing": "廣州", "mb": 25}
+    values |= {"name": "報告.pdf", "why": "?", "title": "總統府", "page": 1, "pages": 2}
+    shown = phrase(key, "traditional", **values, date="2024-01-01", format="pdf")
     assert detect_script(shown) in ("traditional", None)
     assert not set("羣衆爲") & set(shown)
 
