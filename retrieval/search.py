@@ -290,14 +290,10 @@ class Retriever:
 
     def document_passages(self, doc: str, limit: int = 40) -> list[str]:
         """The text of the first ``limit`` passages of document ``doc`` (none if unknown)."""
-        for first in (f"{doc}#1", f"{doc}#1.1"):
-            try:
-                start = self._index_of(first)
-            except KeyError:
-                continue
-            end = min(start + min(limit, self.passage_count(doc)), len(self.passages))
-            return [p.text for p in self.passages[start:end] if p.doc == doc]
-        return []
+        passages = self.passages
+        if isinstance(passages, LazyPassages):
+            return [p.text for p in passages.of_document(doc, limit)]
+        return [p.text for p in passages if p.doc == doc][:limit]
 
     def __len__(self) -> int:
         return len(self.passages)

@@ -58,6 +58,12 @@ class LazyPassages(Sequence[StoredPassage]):
         with self._lock:
             return iter(all_passages(self._conn))
 
+    def of_document(self, doc: str, limit: int) -> list[StoredPassage]:
+        """The first ``limit`` passages of document ``doc``, in its own order."""
+        sql = _SELECT + " where doc = ? order by paragraph, part limit ?"
+        with self._lock:
+            return [_passage(row) for row in self._conn.execute(sql, (doc, limit)).fetchall()]
+
     def index_of(self, passage_id: str) -> int:
         with self._lock:
             row = self._conn.execute(
