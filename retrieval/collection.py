@@ -306,6 +306,8 @@ def _refresh(
         listing.gone.extend(_gone(origin, under, known, entries, unchanged))
         if fetched != origin:
             changes.remember.append(fetched)
+        elif origin.kind == "url" and not entries and not known:  # a new page that failed
+            changes.remember = [o for o in changes.remember if o.key != origin.key]
     for item in remove:
         if not _forget(current, item, changes):
             report.skipped.append((item, "not in the index"))
@@ -410,7 +412,7 @@ def _page(
     try:
         page = fetch_url(origin.key, settings=job.fetch, etag=etag, last_modified=modified)
     except FetchError as exc:
-        report.skipped.append((origin.key, str(exc)))
+        report.skipped.append((origin.key, str(exc).removeprefix(f"{origin.key}: ")))
         return [], [stored.name] if stored else [], origin
     if isinstance(page, NotModified):
         return [], [stored.name] if stored else [], origin

@@ -310,5 +310,6 @@ def test_a_web_page_is_indexed_by_url_and_cited_with_it(
     report = index(tokenizer, db)  # refreshed with a conditional GET: 304, nothing read
     assert url in report.unchanged and Page.conditional == before + 1
     broken = index(tokenizer, db, f"{site}/gone")
-    assert "404" in dict(broken.skipped)[f"{site}/gone"]
+    assert dict(broken.skipped)[f"{site}/gone"].startswith("the server answered 404")
     assert url in opened(db, tokenizer).documents
+    assert f"{site}/gone" not in {o.key for o in list_documents(db)[0]}  # not remembered
