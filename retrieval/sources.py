@@ -36,7 +36,7 @@ from .schema import BuildReport, Document, Origin
 SUFFIXES = (
     ".txt", ".md", ".markdown", ".jsonl", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".epub"
 )  # fmt: skip
-ISOLATED = ("pdf", "docx", "epub", "html")  # read in a worker process with time/memory limits
+ISOLATED = ("pdf", "docx", "epub", "html", "markdown")  # read in a bounded worker process
 MAX_FILE_BYTES = 20_000_000  # larger files are skipped with a message (an archive, a dump ...)
 EDGE = 4  # how many paragraphs at each end of a page can be a shared header/footer
 MAX_EDGE_CHARS = 80  # a longer paragraph is text, even if two pages share it
@@ -193,7 +193,8 @@ def _read_all(
     reader: _Reader, entries: Sequence[Entry]
 ) -> list[tuple[str, list[Source], str | None]]:
     """Each entry read: files for a worker process two at a time (threads that wait on the
-    workers), the rest here (plain text in the main thread keeps the heap in one arena)."""
+    workers), plain text and .jsonl here (our own decoder; the main thread keeps the heap in
+    one arena)."""
     isolated = [i for i, e in enumerate(entries) if _needs_worker(e)]
     read: dict[int, tuple[str, list[Source], str | None]] = {}
     if isolated:
@@ -207,7 +208,8 @@ def _read_all(
 def _needs_worker(entry: Entry) -> bool:
     if entry.format is not None:
         return entry.format in ISOLATED
-    return Path(entry.path).suffix.lower() in (".pdf", ".docx", ".epub", ".html", ".htm", ".xhtml")
+    suffix = Path(entry.path).suffix.lower()
+    return suffix in (".pdf", ".docx", ".epub", ".html", ".htm", ".xhtml", ".md", ".markdown")
 
 
 @dataclass
