@@ -96,11 +96,16 @@ def report_text(report: BuildReport, index: Path) -> str:
         lines.append(f"Rebuilding the whole index: {report.rebuilt_because}.")
     lines.extend(f"Skipped {name}: {why}" for name, why in report.skipped)
     lines.append(
-        f"Indexed {report.documents} documents, {report.passages} passages into {index} "
-        f"({len(report.added)} added, {len(report.changed)} changed, "
+        f"Indexed {count(report.documents, 'document')}, {count(report.passages, 'passage')} "
+        f"into {index} ({len(report.added)} added, {len(report.changed)} changed, "
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed)."
     )
     return "\n".join(lines)
+
+
+def count(n: int, noun: str) -> str:
+    """``count(1, "document")`` -> "1 document"; ``count(2, ...)`` -> "2 documents"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def build(

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from retrieval import (
+    BuildReport,
     IndexCorruptError,
     IndexForeignError,
     IndexMissingError,
@@ -33,6 +34,7 @@ from . import config as config_module
 from .app import (
     LiveService,
     build,
+    count,
     index,
     make_service,
     make_tokenizer,
@@ -64,8 +66,13 @@ class UsageError(Exception):
 
 
 def cmd_index(args: argparse.Namespace, cfg: Config) -> int:
-    index(cfg, args.paths, make_tokenizer(cfg), rebuild=args.rebuild, quiet=args.quiet)
-    return 0
+    report = index(cfg, args.paths, make_tokenizer(cfg), rebuild=args.rebuild, quiet=args.quiet)
+    return 1 if args.paths and not _indexed_any(report) else 0
+
+
+def _indexed_any(report: BuildReport) -> bool:
+    """Whether a run asked for something did anything with it (exit status 1 if not)."""
+    return bool(report.added or report.changed or report.unchanged or report.removed)
 
 
 def cmd_update(args: argparse.Namespace, cfg: Config) -> int:
@@ -82,7 +89,7 @@ def cmd_update(args: argparse.Namespace, cfg: Config) -> int:
     )
     if not args.quiet:
         print(report_text(report, cfg.index.path), file=sys.stderr)
-    return 0
+    return 0 if _indexed_any(report) else 1
 
 
 def cmd_remove(args: argparse.Namespace, cfg: Config) -> int:
@@ -94,8 +101,8 @@ def cmd_remove(args: argparse.Namespace, cfg: Config) -> int:
         print(f"{name}: {why} (see: docbot docs)", file=sys.stderr)
     if report.removed:
         print(
-            f"Removed {len(report.removed)} documents; now {report.documents} documents, "
-            f"{report.passages} passages.",
+            f"Removed {count(len(report.removed), 'document')}; now "
+            f"{count(report.documents, 'document')}, {count(report.passages, 'passage')}.",
             file=sys.stderr,
         )
     return 0 if report.removed else 1

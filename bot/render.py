@@ -60,6 +60,7 @@ PHRASES = {
     "no_such": "文档里没有关于{missing}的这项内容。",
     "nearest": "最接近的是另一回事（仅供参考）：",
     "covers": "现有文档讲的是：",
+    "and_more": "……共 {n} 篇文档（/about 或 :docs 查看全部）。",
     "rephrase": "可以换个说法，或问得更具体些。",
     "near": "最接近的段落（仅供参考）：",
     "understood": "理解为：",
@@ -109,6 +110,9 @@ PHRASES = {
     "remove_cancelled": "已取消，没有删除任何文档。",
     "remove_unknown": "没有找到文档「{name}」。发送 /remove 可以从列表里选。",
 }
+
+
+MAX_LISTED = 8  # documents named in a "not found" reply; the rest are counted
 
 
 def phrase(key: str, script: Script, **values: object) -> str:
@@ -230,12 +234,13 @@ def documents_text(origins: Sequence[Origin], documents: Sequence[DocumentInfo])
         groups.append(("(no source)", "", strays))
     for label, location, docs in groups:
         where = f" ({location})" if location and location != label else ""
-        lines.append(f"{label}{where}: {len(docs)} documents")
+        lines.append(f"{label}{where}: {len(docs)} document{'' if len(docs) == 1 else 's'}")
         for d in docs:
             facts = [d.date or "no date", d.format or "?", f"{d.passages} passages", d.name]
             lines.append(f"  《{d.title}》 · " + " · ".join(facts))
     total = sum(d.passages for d in documents)
-    lines.append(f"{len(documents)} documents, {total} passages in all.")
+    plural = "" if len(documents) == 1 else "s"
+    lines.append(f"{len(documents)} document{plural}, {total} passages in all.")
     return "\n".join(lines)
 
 
@@ -281,7 +286,10 @@ def answer_blocks(
         return blocks
     if not answer.answered:
         lines = [phrase("not_found", s), phrase("covers", s)]
-        lines += [f"· {d}" for d in document_list(documents, s, display)]
+        titles = document_list(documents, s, display)
+        lines += [f"· {d}" for d in titles[:MAX_LISTED]]
+        if len(titles) > MAX_LISTED:
+            lines.append(phrase("and_more", s, n=len(titles)))
         lines.append(phrase("rephrase", s))
         blocks.append("\n".join(style.escape(line) for line in lines))
         return blocks

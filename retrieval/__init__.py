@@ -1,8 +1,8 @@
 """docbot's retrieval library: cited BM25 passage search over cleaned, segmented Chinese text.
 
-from retrieval import Retriever, build_index, judge
-build_index(["corpus"], "data/docbot.db")
-retriever = Retriever.open("data/docbot.db")
+from retrieval import Retriever, index_sources, judge
+index_sources("my.db", ["corpus"])   # add or refresh sources; other documents stay
+retriever = Retriever.open("my.db")
 question = retriever.analyze("肇庆建成了多少个初心堂？")
 hits = retriever.search(question, k=3)
 print(judge(retriever, question, hits).answered, hits[0].title, hits[0].paragraph, hits[0].text)

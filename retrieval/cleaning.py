@@ -113,8 +113,11 @@ _CONTACT = re.compile(
 _ICP = re.compile(r"ICP\s*(?:备|備|证|證)|公网安备|公網安備", re.IGNORECASE)
 _POWERED = re.compile(r"powered\s+by", re.IGNORECASE)
 _RELATED = re.compile(
-    r"^(?:相关推荐|相關推薦|相关阅读|相關閱讀|热门推荐|熱門推薦|延伸阅读|延伸閱讀|责任编辑|責任編輯)"
+    r"^(?:相关推荐|相關推薦|相关阅读|相關閱讀|热门推荐|熱門推薦|延伸阅读|延伸閱讀|责任编辑|責任編輯"
+    r"|上一篇|下一篇|上一條|下一條|上一条|下一条)"
 )
+# An editor's credit standing alone: "（责任编辑：李娜）", "(編輯：趙敏)".
+_EDITOR_CREDIT = re.compile(r"^[（(]\s*(?:责任编辑|責任編輯|编辑|編輯)\s*[:：]\s*\S{1,12}\s*[)）]$")
 _NAV_BAR = re.compile(r"^(?:[^|｜]{1,12}[|｜]\s*){3,}[^|｜]{0,12}$")
 _NUMBERED_MARKER = re.compile(r"^\(?\d{1,2}[.、．)）]$")
 
@@ -129,7 +132,7 @@ def is_boilerplate(line: str) -> bool:
         return True
     if _ICP.search(line) or _POWERED.search(line) or _NAV_BAR.match(line):
         return True
-    if _RELATED.match(line) or _CONTACT.search(line):
+    if _RELATED.match(line) or _CONTACT.search(line) or _EDITOR_CREDIT.match(line):
         return True
     return is_caption(line)
 
@@ -156,11 +159,13 @@ _DATE_FIELD = re.compile(
 )
 _DATELINE = re.compile(r"^\D{0,20}?(\d{4})年(\d{1,2})月(\d{1,2})日")
 _SOURCE_FIELD = re.compile(
-    r"(?:信息来源|信息來源|来源|來源|出处|出處)\s*[:：]\s*([^|｜\s“”\"'、，,。]{2,30})"
+    r"(?:信息来源|信息來源|来源|來源|出处|出處)\s*[:：]\s*([^|｜\s“”\"'、，,。]{2,30}?)"
+    r"(?=作者|记者|記者|编辑|編輯|责任|責任|$|[|｜\s“”\"'、，,。])"
 )
 _META_LINE = re.compile(
     r"(?:发布时间|發佈時間|發布時間|发布日期|發布日期|信息来源|信息來源)\s*[:：]"
 )
+_SOURCE_AUTHOR = re.compile(r"(?:来源|來源)\s*[:：].{0,30}(?:作者|记者|記者)\s*[:：]")
 _AUTHOR_LINE = re.compile(
     r"^(?P<outlet>[^\s:：]{0,12}?)(?:记者|記者|通讯员|通訊員|作者|撰稿|编辑|編輯)\s*[:：]?\s*\S{2,4}"
 )
@@ -205,6 +210,11 @@ def find_source(lines: list[str]) -> str | None:
             if m:
                 return m.group(1)
     return None
+
+
+def is_meta_line(line: str) -> bool:
+    """A 发布时间 / 信息来源 field line ("2023-12-18 10:05 来源：黑龙江日报 作者：刘冬")."""
+    return len(line) <= 80 and bool(_META_LINE.search(line) or _SOURCE_AUTHOR.search(line))
 
 
 def is_author_line(line: str) -> bool:

@@ -28,7 +28,7 @@ from pathlib import Path
 from .bm25 import BM25Settings
 from .build import Changes, Progress, change_index, check_settings, classify, write_index
 from .chunking import DEFAULT_MAX_CHARS
-from .errors import IndexMissingError, IndexOutdatedError
+from .errors import CorpusError, IndexMissingError, IndexOutdatedError
 from .readers import ReadLimits
 from .readers.web import FetchError, FetchSettings, NotModified, fetch_url
 from .schema import BuildReport, DocumentInfo, Origin
@@ -132,7 +132,7 @@ def index_sources(
     report = BuildReport()
     current = _current(job, report)
     if current is None or rebuild:
-        remembered = [o.key for o in current.origins] if current else []
+        remembered = [o.key for o in current.origins if _there(o, report)] if current else []
         targets = list(dict.fromkeys([*remembered, *map(_key, paths)])) or list(map(str, default))
         return _build(job, targets, report)
     return _refresh(job, current, paths, remove, report)
@@ -226,6 +226,14 @@ def _current(job: _Job, report: BuildReport) -> _Current | None:
         report.rebuilt_because = "tokenizer, chunking or BM25 settings changed"
     current = _Current(origins, documents, state)
     return None if report.rebuilt_because else current if origins else None
+
+
+def _there(origin: Origin, report: BuildReport) -> bool:
+    """Whether a remembered source can be read again (a web page is tried when fetched)."""
+    if origin.kind == "url" or Path(origin.key).exists():
+        return True
+    report.skipped.append((origin.label, f"no longer at {origin.key}; left out of the rebuild"))
+    return False
 
 
 def _key(path: str | Path) -> str:
@@ -378,7 +386,12 @@ def _entries(
         return _page(job, origin, known, names, report)
     entries: list[Entry] = []
     unchanged: list[str] = []
-    for path, file in scan(origin, report):
+    try:
+        files = scan(origin, report, under)
+    except CorpusError as exc:  # a remembered folder or file that is gone (moved, unmounted)
+        report.skipped.append((origin.label, f"{exc}; its documents are kept until removed"))
+        return [], [d.name for d in known.values()], origin
+    for path, file in files:
         if (under is not None and not _within(path, under)) or (
             under is None and path in origin.excluded
         ):

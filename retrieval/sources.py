@@ -21,9 +21,12 @@ from .cleaning import (
     clean_line,
     fallback_title,
     find_date,
+    find_source,
     find_title,
     footer_start,
+    is_author_line,
     is_boilerplate,
+    is_meta_line,
     strip_page_jumps,
 )
 from .decoding import Plausibility, UndecodableError, decode
@@ -110,9 +113,10 @@ def _is_hidden_or_readme(rel: tuple[str, ...]) -> bool:
     )
 
 
-def scan(origin: Origin, report: BuildReport) -> list[tuple[str, Path]]:
+def scan(origin: Origin, report: BuildReport, under: str | None = None) -> list[tuple[str, Path]]:
     """(path inside the source, file) of every document a folder or file source holds, in
-    path order. Files of formats docbot does not read are named in ``report.skipped``."""
+    path order. Files of formats docbot does not read (``under`` that path, when given) are
+    named in ``report.skipped`` with the folder's label."""
     root = Path(origin.key)
     if origin.kind == "file":
         if not root.is_file():
@@ -120,21 +124,25 @@ def scan(origin: Origin, report: BuildReport) -> list[tuple[str, Path]]:
         return [(root.name, root)]
     if not root.is_dir():
         raise CorpusError(f"No such folder: {root}")
-    found = []
+    found: list[tuple[str, Path]] = []
     for file in sorted(root.rglob("*")):
         rel = file.relative_to(root).parts
         if not file.is_file() or _is_hidden_or_readme(rel):
             continue
         if file.suffix.lower() in SUFFIXES:
             found.append(("/".join(rel), file))
-        else:
-            report.skipped.append(("/".join(rel), _unsupported(file.suffix)))
+        elif under is None or _within("/".join(rel), under):
+            report.skipped.append((f"{origin.label}/{'/'.join(rel)}", _unsupported(file.suffix)))
     return found
 
 
 def _unsupported(suffix: str) -> str:
     what = f"{suffix} files are" if suffix else "files without an extension are"
     return f"{what} not supported (supported: {', '.join(SUFFIXES)})"
+
+
+def _within(path: str, under: str) -> bool:
+    return path == under or path.startswith(under.rstrip("/") + "/")
 
 
 def stat_of(file: Path) -> tuple[int, float]:
@@ -282,8 +290,8 @@ def _from_blocks(entry: Entry, read: ReadDocument, digest: str) -> Source:
     removed = lines[end:]
     paragraphs: list[str] = []
     kept: list[Place] = []
-    for text, place in zip(lines[:end], places[:end], strict=True):
-        if is_boilerplate(text):
+    for i, (text, place) in enumerate(zip(lines[:end], places[:end], strict=True)):
+        if is_boilerplate(text) or (i < 12 and (is_meta_line(text) or is_author_line(text))):
             removed.append(text)
         else:
             paragraphs.append(text)
@@ -293,9 +301,13 @@ def _from_blocks(entry: Entry, read: ReadDocument, digest: str) -> Source:
         title = paragraphs.pop(at)
         kept.pop(at)
     title = title or (fallback_title(paragraphs[0]) if read.format == "html" and paragraphs else "")
-    date = read.date or find_date(paragraphs[:12])
+    # What the text itself says (发布时间, a dateline; 来源, a byline) before the file's
+    # metadata, which is often the day the file was made or a template's.
+    head = lines[:12]
+    date = find_date(head) or read.date
+    source = find_source(head) or read.source
     doc = Document(
-        entry.name, title or Path(entry.path).stem or entry.name, date, read.source,
+        entry.name, title or Path(entry.path).stem or entry.name, date, source,
         read.author, read.format, read.url or entry.url,
     )  # fmt: skip
     return _stamp(entry, Source(doc, paragraphs, digest, removed, kept))

@@ -33,6 +33,9 @@ def read_html(data: bytes, url: str | None = None) -> ReadDocument:
         include_tables=True,
         include_comments=False,
         favor_recall=True,
+        # a date from the page's markup and metadata, never guessed from its running text
+        # ("2000余款啤酒" is not a date)
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if page is None or page.body is None or not len(page.body):
         raise ReadError("no main text found in the page")

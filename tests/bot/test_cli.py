@@ -200,7 +200,7 @@ def test_own_documents_from_the_command_line(tmp_path: Path) -> None:
     assert docbot("index", cwd=tmp_path).returncode == 0
     result = docbot("index", "mine", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "Skipped slides.pptx: .pptx files are not supported" in result.stderr
+    assert "Skipped mine/slides.pptx: .pptx files are not supported" in result.stderr
     assert "2 added" in result.stderr and "0 removed" in result.stderr
     assert "5 unchanged" in result.stderr or "Indexed 7 documents" in result.stderr
     stdin = "初心堂累计开展了多少场活动？\n總統府什麼時候開放參觀？\n深圳建了多少个暖蜂驿站？\n"
@@ -220,10 +220,29 @@ def test_own_documents_from_the_command_line(tmp_path: Path) -> None:
     listing = docbot("docs", cwd=tmp_path).stdout
     assert "mine" in listing and "museum.docx" in listing and "7 documents" in listing
     removed = docbot("remove", "mine/report.pdf", "nothing-like-it", cwd=tmp_path)
-    assert removed.returncode == 0 and "Removed 1 documents" in removed.stderr
+    assert removed.returncode == 0 and "Removed 1 document;" in removed.stderr
     assert "nothing-like-it: not in the index" in removed.stderr
     assert "6 unchanged" in docbot("index", cwd=tmp_path).stderr
     rows = [json.loads(x) for x in docbot("docs", "--json", cwd=tmp_path).stdout.splitlines()]
     assert {r["name"] for r in rows} >= {"museum.docx"} and "report.pdf" not in {
         r["name"] for r in rows
     }
+
+
+def test_index_says_when_nothing_asked_for_was_indexed(tmp_path: Path) -> None:
+    """Exit status 1 when nothing of what was named could be indexed; a remembered file
+    that is gone is named, and the rest is refreshed (status 0)."""
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    assert docbot("index", cwd=tmp_path).returncode == 0
+    (tmp_path / "empty").mkdir()
+    empty = docbot("index", "empty", cwd=tmp_path)
+    assert empty.returncode == 1 and "Indexed 5 documents" in empty.stderr
+    refused = docbot("index", "http://127.0.0.1:9/page.html", cwd=tmp_path)
+    assert refused.returncode == 1 and "cannot be fetched" in refused.stderr
+    solo = tmp_path / "solo.txt"
+    solo.write_text("独有的标题行在这里\n\n红树林保护区新建服务站三个。\n", encoding="utf-8")
+    assert docbot("index", "solo.txt", cwd=tmp_path).returncode == 0
+    solo.unlink()
+    again = docbot("index", cwd=tmp_path)
+    assert again.returncode == 0 and "Skipped solo.txt: No such file" in again.stderr
+    assert "Traceback" not in empty.stderr + refused.stderr + again.stderr

@@ -165,3 +165,14 @@ def test_a_near_miss_names_what_the_documents_have_instead(service: Service) -> 
     assert as_json["nearest"]["missing"] == ["广州"] and "1178" in as_json["nearest"]["sentence"]
     traditional = "\n".join(answer_blocks(service.ask("廣州有多少個暖蜂驛站？"), [], PLAIN))
     assert "文檔裡沒有關於廣州的這項內容" in traditional and "1178個" in traditional
+
+
+def test_a_not_found_reply_names_a_few_documents_and_counts_the_rest() -> None:
+    from bot.render import MAX_LISTED, PLAIN, answer_blocks
+
+    documents = [Document(f"d{i}.txt", f"第{i}号文件的标题") for i in range(30)]
+    answer = Answer("红烧肉怎么做？", "simplified", answered=False, sentence=None, citations=())
+    (block,) = answer_blocks(answer, documents, PLAIN)
+    assert block.count("·") == MAX_LISTED and "共 30 篇文档" in block
+    few = answer_blocks(answer, documents[:3], PLAIN)[0]
+    assert few.count("·") == 3 and "共" not in few

@@ -58,8 +58,8 @@ def test_every_format_beside_the_corpus(
     db = tmp_path / "i.db"
     report = index(tokenizer, db, CORPUS, formats)
     skipped = dict(report.skipped)
-    assert "not supported" in skipped["old.doc"] and ".pdf" in skipped["old.doc"]
-    assert "not supported" in skipped["photo.png"]
+    assert "not supported" in skipped["mine/old.doc"] and ".pdf" in skipped["mine/old.doc"]
+    assert "not supported" in skipped["mine/photo.png"]
     r = opened(db, tokenizer)
     mine = {"report.pdf", "museum.docx", "page.html", "notes.md", "book.epub"}
     assert mine | set(ARTICLES) == set(r.documents)
@@ -313,3 +313,51 @@ def test_a_web_page_is_indexed_by_url_and_cited_with_it(
     assert dict(broken.skipped)[f"{site}/gone"].startswith("the server answered 404")
     assert url in opened(db, tokenizer).documents
     assert f"{site}/gone" not in {o.key for o in list_documents(db)[0]}  # not remembered
+
+
+def test_a_remembered_source_that_is_gone_does_not_stop_a_refresh(
+    tokenizer: Tokenizer, tmp_path: Path
+) -> None:
+    db = tmp_path / "i.db"
+    folder = tmp_path / "docs"
+    shutil.copytree(CORPUS, folder)
+    index(tokenizer, db, folder)
+    solo = tmp_path / "solo.md"
+    solo.write_bytes(makefiles.markdown("traditional"))
+    index(tokenizer, db, solo)
+    solo.unlink()
+    shutil.move(folder, tmp_path / "moved")
+    report = index(tokenizer, db)  # neither is there: both named, their documents kept
+    why = dict(report.skipped)
+    assert "No such file" in why["solo.md"] and "kept until removed" in why["solo.md"]
+    assert "No such folder" in why["docs"]
+    assert report.removed == [] and report.documents == len(ARTICLES) + 1
+    rebuilt = index(tokenizer, db, rebuild=True)
+    assert "left out of the rebuild" in dict(rebuilt.skipped)["docs"]
+
+
+def test_the_text_says_the_date_and_source_before_the_files_metadata(
+    tokenizer: Tokenizer, tmp_path: Path
+) -> None:
+    """A page's own 发布时间 / 来源 line wins over its markup's guesses and is not a passage;
+    bylines, 上一篇/下一篇 links and editor credits are page furniture."""
+    body = "".join(
+        f"<p>{p}</p>"
+        for p in makefiles.SIMPLIFIED["paragraphs"]  # type: ignore[attr-defined]
+    )
+    page = (
+        "<html><head><title>冰雪节开幕</title>"
+        '<meta property="article:published_time" content="2000-01-01"></head><body>'
+        "<article><h1>冰雪节开幕</h1><p>发布时间：2023-12-18 10:05 来源：黑龙江日报 作者：刘冬</p>"
+        f"{body}<p>（责任编辑：李娜）</p><p>上一篇：松花江冰封期提前</p></article></body></html>"
+    )
+    folder = tmp_path / "web"
+    folder.mkdir()
+    (folder / "ice.html").write_text(page, encoding="utf-8")
+    db = tmp_path / "i.db"
+    index(tokenizer, db, folder)
+    r = opened(db, tokenizer)
+    doc = r.documents["ice.html"]
+    assert (doc.date, doc.source) == ("2023-12-18", "黑龙江日报")
+    texts = [p.text for p in r.passages if p.doc == "ice.html"]
+    assert texts and not any(("来源" in t or "责任编辑" in t or "上一篇" in t) for t in texts)
