@@ -186,7 +186,12 @@ def citation_header(
     first, *others = citation.sources
     text = cited(first, script, style, display)
     if others:
-        also = "；".join(cited(s, script, style, display) for s in others)
+        also = "；".join(
+            # the same title again says nothing: the document's own name tells them apart
+            style.escape(f"{s.doc} ¶{s.paragraph}") if s.title == first.title
+            else cited(s, script, style, display)
+            for s in others
+        )  # fmt: skip
         text += style.escape(f"（{phrase('also_in', script)}：") + also + style.escape("）")
     return text
 

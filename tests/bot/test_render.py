@@ -176,3 +176,13 @@ def test_a_not_found_reply_names_a_few_documents_and_counts_the_rest() -> None:
     assert block.count("·") == MAX_LISTED and "共 30 篇文档" in block
     few = answer_blocks(answer, documents[:3], PLAIN)[0]
     assert few.count("·") == 3 and "共" not in few
+
+
+def test_the_same_passage_in_two_documents_of_one_title_names_the_other_file() -> None:
+    from bot.render import PLAIN, citation_header
+
+    first = Source("a/notes.md", "同一标题", None, None, 2, "a/notes.md#2")
+    copy = Source("b/notes.md", "同一标题", None, None, 2, "b/notes.md#2")
+    other = Source("c.txt", "另一标题", None, None, 5, "c.txt#5")
+    header = citation_header(Citation("正文", (first, copy, other), 1.0), "simplified", PLAIN)
+    assert header == "《同一标题》 · ¶2（亦见：b/notes.md ¶2；《另一标题》 · ¶5）"
