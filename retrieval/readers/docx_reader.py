@@ -14,7 +14,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from .contract import Block, ReadDocument, ReadError, ReadLimits
-from .text import meta_value, squash
+from .text import meta_value, squash, table_rows
 from .zipguard import SafeZip
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题|標題)\s*(\d)$", re.I)
@@ -82,14 +82,15 @@ class _Builder:
             self.section = text
 
     def table(self, table: Table) -> None:
+        rows: list[list[str]] = []
         for row in table.rows:
             cells: list[str] = []
             for cell in row.cells:
                 text = squash(cell.text)
                 if text and (not cells or cells[-1] != text):  # a merged cell repeats
                     cells.append(text)
-            if cells:
-                self.blocks.append(Block(" · ".join(cells), section=self.section))
+            rows.append(cells)
+        self.blocks.extend(Block(text, section=self.section) for text in table_rows(rows))
 
 
 def _heading_level(paragraph: Paragraph) -> int | None:

@@ -11,7 +11,7 @@ import trafilatura
 from trafilatura.utils import load_html
 
 from .contract import Block, ReadDocument, ReadError
-from .text import squash
+from .text import squash, table_rows
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -91,10 +91,9 @@ def _blocks(body: _Element, title: str | None) -> list[Block]:
             items = element.iter("item")
             blocks.extend(Block(text, section=section) for item in items if (text := _text(item)))
         elif tag == "table":
-            for row in element.iter("row"):
-                cells = [text for cell in row.iter("cell") if (text := _text(cell))]
-                if cells:
-                    blocks.append(Block(" · ".join(cells), section=section))
+            rows = [[t for cell in row.iter("cell") if (t := _text(cell))]
+                    for row in element.iter("row")]  # fmt: skip
+            blocks.extend(Block(text, section=section) for text in table_rows(rows))
         elif text := _text(element):
             blocks.append(Block(text, section=section))
     return blocks

@@ -13,7 +13,7 @@ from markdown_it.token import Token
 from retrieval.decoding import decode
 
 from .contract import Block, ReadDocument
-from .text import squash
+from .text import squash, table_rows
 from .xhtml import html_items
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
@@ -52,6 +52,7 @@ class _Builder:
         self.section: str | None = None
         self.blocks: list[Block] = []
         self.row: list[str] | None = None
+        self.rows: list[list[str]] = []  # the rows of the table being read
 
     def add(self, text: str) -> None:
         if text:
@@ -82,8 +83,12 @@ class _Builder:
             elif kind == "tr_open":
                 self.row = []
             elif kind == "tr_close":
-                self.add(" · ".join(cell for cell in self.row or [] if cell))
+                self.rows.append([cell for cell in self.row or [] if cell])
                 self.row = None
+            elif kind == "table_close":
+                for text in table_rows(self.rows):
+                    self.add(text)
+                self.rows = []
             elif kind in ("fence", "code_block"):
                 self.add(token.content.strip("\n"))
             elif kind == "html_block":

@@ -40,3 +40,18 @@ def meta_value(value: object) -> str | None:
     """A metadata field as text; None when empty or a tool's placeholder ("untitled")."""
     text = squash(str(value)) if value is not None else ""
     return None if text.strip("()[]<>").lower() in _PLACEHOLDERS else text
+
+
+def table_rows(rows: list[list[str]]) -> list[str]:
+    """A table's rows as text blocks, "cell · cell · cell". When the first row is a header
+    (two or more cells, and every row as wide), each data row carries its labels instead:
+    "县区：端州区 · 数量：二十", so a row found alone still says what its numbers are."""
+    rows = [cells for cells in rows if cells]
+    header = rows[0] if rows else []
+    if len(rows) > 1 and len(header) > 1 and all(len(r) == len(header) for r in rows):
+        return [
+            " · ".join(f"{label}：{cell}" if label != cell else cell
+                       for label, cell in zip(header, row, strict=True))
+            for row in rows[1:]
+        ]  # fmt: skip
+    return [" · ".join(cells) for cells in rows]
