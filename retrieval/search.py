@@ -15,7 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from .answer_type import ROLE_WORD, YEAR_NAMED, asked_for, expected_answer
+from .answer_type import (
+    ORDINAL,
+    ROLE_WORD,
+    YEAR_NAMED,
+    asked_for,
+    expected_answer,
+)
 from .bm25 import BM25Settings, SparseBM25, top_indices
 from .constraints import setting, unmet
 from .errors import IndexOutdatedError
@@ -134,7 +140,8 @@ class Retriever:
         tags: tuple[tuple[str, str], ...] | None,
     ) -> tuple[str, ...]:
         """The places and organisations a question names (those the corpus has, by the
-        index's list; those it lacks, by their tags), the posts, and the years. Not the parts
+        index's list; those it lacks, by their tags), the posts, the years, and the place in
+        a series (第二期, 第三届). Not the parts
         of a longer word (search mode also gives 北地 for 东北地区), not a kind of place or a
         country (the setting), not what the question asks for (哪一座城市)."""
         flags = dict(tags or ())
@@ -142,11 +149,14 @@ class Retriever:
         found += [
             w for w in unknown if flags.get(w, "")[:2] in ("ns", "nt") and not LOCATIVE.fullmatch(w)
         ]
-        words = set(known) | set(unknown)
+        posts = ROLE_WORD.findall(norm)  # 副部长 whole, though search mode gives 副 and 部长
+        found += posts
+        words = set(known) | set(unknown) | set(posts)
         inside = {w for w in words if any(w != other and w in other for other in words)}
         found = [w for w in found if w not in inside and not setting(w)]
         found = [w for w in found if not asked_for(w, norm)]
         found += YEAR_NAMED.findall(norm)
+        found += ORDINAL.findall(norm)
         return tuple(dict.fromkeys(found))
 
     def entities_in(self, text: str) -> frozenset[str]:
