@@ -50,7 +50,7 @@ _YEAR_Q = re.compile(r"哪一?年|何年|哪年")
 _DATE_Q = re.compile(r"哪一?天|哪日|几月几?[日号]?|几[日号]|什么时候|何时|什么时间|哪个月")
 # 什么奖, 哪个单位: the noun asked for, up to two characters (not 的, 了, 是 ...).
 _WHAT_X = re.compile(r"(?:什么|哪个|哪一?种|哪类|何种)([\u4e00-\u9fff]{1,2})")
-_WHO_Q = re.compile(r"谁|哪位|哪些人")
+_WHO_Q = re.compile(r"谁|哪位|哪些人|叫什么名字|什么名字|姓甚名谁")
 # The noun counted after 多少/几 and its measure word (多少名队员 -> 队员), up to a particle.
 _COUNTED = re.compile(r"[\u4e00-\u9fff]{1,8}")
 _PARTICLES = re.compile(r"[的了是在呢吗啊呀嘛吧有为]")
@@ -222,6 +222,8 @@ def expected_answer(question: str) -> AnswerType | None:
     count = _count(question)
     if count is not None:
         return count
+    if _WHO_Q.search(question) and not _WHAT_X.search(_WHO_Q.sub("", question)):
+        return _who(question)  # 叫什么名字 asks for a person
     m = _WHAT_X.search(question)
     if m:
         noun = _PARTICLES.split(m.group(1), maxsplit=1)[0]

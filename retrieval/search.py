@@ -37,7 +37,7 @@ _AMOUNT_OF = re.compile(r"[是为].*(?:多少|几)")
 # they say nothing a passage should hold.
 _ASKING_WORDS = frozenset(["多久", "多长", "多远", "多高", "多深", "多宽", "几时", "何时"])
 RERANK_POOL = 20  # BM25 candidates considered by the answer-type and context preferences
-CONTEXT_BOOST = 0.3  # x (1 + this) for a candidate about what the question names
+CONTEXT_BOOST = 0.6  # x (1 + this) for a candidate about what the question names
 ANSWER_BOOST = (
     0.15  # x (1 + this) for an answer of the asked kind, x (1 + 2 x this) near a query word
 )
@@ -186,11 +186,12 @@ class Retriever:
         found += [
             w for w in unknown if flags.get(w, "")[:2] in ("ns", "nt") and not LOCATIVE.fullmatch(w)
         ]
-        posts = ROLE_WORD.findall(norm)  # 副部长 whole, though search mode gives 副 and 部长
-        found += posts
-        words = set(known) | set(unknown) | set(posts)
+        words = set(known) | set(unknown)
         inside = {w for w in words if any(w != other and w in other for other in words)}
         found = [w for w in found if w not in inside and not setting(w)]
+        posts = ROLE_WORD.findall(norm)  # 副部长 whole (search mode gives 副 and 部长)
+        posts = [max((w for w in words if p in w), key=len, default=p) for p in posts]  # 市委书记
+        found += [p for p in posts if not any(p != q and p in q for q in posts)]
         found = [w for w in found if not asked_for(w, norm)]
         found += YEAR_NAMED.findall(norm)
         found += ORDINAL.findall(norm)

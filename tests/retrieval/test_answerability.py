@@ -204,3 +204,24 @@ def test_the_same_attribute_asked_otherwise_is_answered(
     seed_retriever: Retriever, question: str
 ) -> None:
     assert verdict(seed_retriever, question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("肇庆市委书记叫什么名字？", "肇庆"),  # the post is named for Guangdong and Shenzhen only
+        ("广东省委组织部副部长叫什么名字？", "副部长"),
+    ],
+)
+def test_a_post_is_asked_with_the_word_that_names_it(
+    seed_retriever: Retriever, question: str, missing: str
+) -> None:
+    question_ = seed_retriever.analyze(question)
+    assert question_.answer is not None and question_.answer.kind == "person"  # 叫什么名字
+    v = verdict(seed_retriever, question)
+    assert not v.answered and missing in v.missing
+
+
+def test_a_post_in_a_longer_word_is_a_constraint(seed_retriever: Retriever) -> None:
+    assert "市委书记" in seed_retriever.analyze("肇庆市委书记叫什么名字？").constraints
+    assert "副部长" in seed_retriever.analyze("组织部副部长是谁？").constraints

@@ -161,3 +161,11 @@ def test_an_everyday_word_the_collection_lacks_takes_its_formal_word(
     (folder / "a.txt").write_text("某市\n\n今年查处官员12人，干部30人。\n", encoding="utf-8")
     own = build([folder], tmp_path / "i.db", tokenizer=tokenizer)
     assert "官员" in own.analyze("今年查处了多少名官员？").known  # its own word is kept
+
+
+def test_a_passage_about_the_named_place_wins_over_one_counting_in_the_same_word(
+    seed_retriever: Retriever,
+) -> None:
+    # Guangdong's 1600多所 uses the asked measure word; Zhaoqing's 104个 is about the place
+    hits = seed_retriever.search("肇庆一共有多少所镇街党校？", k=1)
+    assert "104个镇街党校" in hits[0].text
