@@ -86,6 +86,18 @@ def judge(
 ATTACHED = 8  # characters between a count and the noun it counts
 
 
+_DIMENSION_NAMES = (("面积", "面积"), ("平方", "面积"), ("亩", "面积"), ("久", "时长"),
+                    ("时间", "时长"), ("耐", "时长"))  # fmt: skip
+
+
+def _what_is_counted(unit: str, noun: str) -> str:
+    """How a near-miss reply names what was asked: 队员人数, 临时党支部数量, 长度, 时长."""
+    if len(unit) > 1:  # a dimension: 多长, 多久, 多少平方
+        return next((name for key, name in _DIMENSION_NAMES if key in unit), "长度")
+    people = unit and unit in "人名位"
+    return (noun or "") + ("人数" if people else "数量")
+
+
 def _count_missing(retriever: Retriever, question: Question, text: str) -> tuple[str, ...]:
     """What a count question asks that ``text`` does not give: a number in the asked unit
     (多少名 wants people, not teams; 多长 a length), and, where ``text`` names the noun
@@ -96,13 +108,15 @@ def _count_missing(retriever: Retriever, question: Question, text: str) -> tuple
     if answer is None or answer.kind != "number":
         return ()
     spans = answer.counts(text) if answer.unit else answer.spans(text)
-    asked = answer.noun or answer.unit
+    asked = _what_is_counted(answer.unit, answer.noun)
     if not spans:
         return (asked,) if answer.unit else ()
     if answer.unit and not counted_unit(answer.unit):
         return ()  # 几年, 多长: what follows is not a noun counted
-    noun = answer.noun  # its first word (多少个属生存到中新世: 属, not 生存)
-    words = [w for w in retriever.tokenizer.tokenize(noun) if len(w) >= 2 and noun.startswith(w)]
+    noun = answer.noun
+    words = [w for w in retriever.tokenizer.tokenize(noun) if len(w) >= 2 and w[0] != "#"]
+    if not any(noun.startswith(w) for w in words):
+        return ()  # 几个属生存到中新世: a noun of one character, then what it does
     words = [w for w in words if w in text]
     if not words:
         return ()

@@ -168,11 +168,13 @@ def test_the_counted_noun_and_unit_are_kept() -> None:
     ("question", "reason", "missing"),
     [
         # people asked, the passage counts organisations (万余个 / 67个)
-        ("深圳有多少名产业链党委委员？", "answer_missing", "产业链党委委员"),
+        ("深圳有多少名产业链党委委员？", "answer_missing", "产业链党委委员人数"),
+        # the passage names the noun, but its count (25项) is of something else
+        ("广西区直机关组建了多少个临时党支部？", "answer_missing", "临时党支部数量"),
         # another unit: an area, where the passage counts stations
-        ("深圳暖蜂驿站一共有多少平方米？", "answer_missing", "多少平方"),
+        ("深圳暖蜂驿站一共有多少平方米？", "answer_missing", "面积"),
         # a length, where the passage gives counts only
-        ("那条省际睦邻廊道有多长？", "answer_missing", "多长"),
+        ("那条省际睦邻廊道有多长？", "answer_missing", "长度"),
         # another year: an undated document gives that figure for 2022
         ("2020年广西区直机关解决企业多少个难题？", None, None),
         # another place in a series: only the first lecture is named
