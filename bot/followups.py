@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from retrieval import Question, Retriever
 from retrieval.normalization import to_simplified
@@ -10,19 +11,21 @@ from retrieval.normalization import to_simplified
 # A question word of its own makes a question complete, not a follow-up (怎么做, 是谁, 吗).
 _OWN_QUESTION = re.compile(r"什么|怎么|怎样|如何|多少|几|谁|哪|吗|为什么|是否")
 _FOLLOWUP_FORM = re.compile(
-    r"^(?:那|那么|那麼|还有|還有|再问|再問)?\s*(.{1,12}?)\s*呢\s*[?？!！。.]*$"
+    r"^(?:那|那么|那麼|还有|還有|再问|再問)?\s*(.{1,16}?)\s*呢\s*[?？!！。.]*$"
 )
+# Quotation marks carry no meaning for completion, and split a noun run in two (“邻里先锋”工作队).
+_QUOTES = re.compile(r"[“”‘’「」『』\"'《》〈〉]")
 _CLASS = {"ns": "place", "nr": "person", "t": "time", "m": "number"}
+_NO_CLASS = ("x", "y", "r", "uj", "ul", "c", "p", "d", "eng")
+Tags = list[tuple[str, str]]
 
 
-def _pos_class(flag: str) -> str | None:
-    if flag in ("x", "y", "r", "uj", "ul", "c", "p", "d", "zg", "eng"):
+def _pos_class(word: str, flag: str) -> str | None:
+    if flag in _NO_CLASS:
         return None
-    return (
-        _CLASS.get(flag[:2])
-        or _CLASS.get(flag[:1])
-        or ("noun" if flag.startswith("n") else flag[:1])
-    )
+    if flag in ("zg", "g", "ng") or (flag.startswith("n") and flag[:2] not in _CLASS):
+        return "noun" if re.search(r"[\u4e00-\u9fff]", word) else None  # 村 is tagged zg
+    return _CLASS.get(flag[:2]) or _CLASS.get(flag[:1]) or flag[:1]
 
 
 def is_followup_form(question: Question) -> bool:
@@ -45,51 +48,97 @@ def asked_words(question: Question) -> set[str]:
     return {w for w in words if not _ASKING.fullmatch(w)}
 
 
-def detail_followup(question: Question, previous: str) -> str | None:
+def without_subject(question: Question, retriever: Retriever) -> bool:
+    """Whether ``question`` starts with its predicate (讲的什么主题？, 花了多少钱？): Chinese
+    leaves out a subject the conversation already gave, so it is about the previous one."""
+    tags = [(w, f) for w, f in retriever.tags(_QUOTES.sub("", question.text)) if w.strip()]
+    return bool(tags) and tags[0][1][:1] == "v"
+
+
+def detail_followup(question: Question, previous: str, retriever: Retriever) -> str | None:
     """A short question that names no place, organisation, post or year of its own and asks
     about a detail (队员一共多少人？, 讲的什么主题？, 开了多久？) of what the previous question
-    was about: the previous question's subject (what it said before its own asking) put in
-    front. None when it is not such a question."""
+    was about: the previous question's subject (what it said before its own asking, less the
+    verb that asked it) put in front. None when it is not such a question."""
     text = to_simplified(question.text)
     if len(text) > DETAIL_MAX_CHARS or question.constraints or not _ASKING.search(text):
         return None
-    before = to_simplified(previous)
+    before = _QUOTES.sub("", to_simplified(previous))
     start = _ASKING.search(before)
     subject = before[: start.start()] if start else before
-    subject = subject.rstrip("，,。？?！! ")
+    words = retriever.tags(subject)
+    while words and words[-1][1][:1] not in ("n", "t"):  # a subject ends with a noun or a
+        words.pop()  # time: 深圳大讲堂首期请了 -> 深圳大讲堂首期, 周转房一共 -> 周转房
+    subject = "".join(w for w, _ in words)
     return subject + text if len(subject) >= 2 else None
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A follow-up put into the previous question; ``kept`` are the previous question's
+    words it keeps beside the follow-up's own (the modifiers of a replaced head), which the
+    answer must hold too."""
+
+    text: str
+    kept: tuple[str, ...] = ()
 
 
 def complete_followup(
     question: Question, previous: str, answered: bool, retriever: Retriever
-) -> str | None:
-    """The previous question with this one put in, or None if this is not a follow-up.
+) -> list[Completion]:
+    """The previous question with this one put in (best guess first), or none if this is not
+    a follow-up.
 
     A question counts as a follow-up by its form (那…呢, …呢？), or when it is short and
-    fails on its own (``answered`` is False). What it names replaces the previous question's
-    last run of words of the same kind (a place for a place, a thing for a thing); with no
-    counterpart it is put in front.
+    fails on its own (``answered`` is False). What it names replaces, in the previous
+    question, a word of the same length and last character (处级 for 局级), or else the last
+    run of words of the same kind (a place for a place, a thing for a thing): a bare head of
+    at most three characters replaces the run's head alone, keeping its modifiers (示范点 for
+    品牌 in 机关党建品牌), and then the whole run. With no counterpart it is put in front.
     """
     text = question.text
     elliptical = len(text) <= 12 and not _OWN_QUESTION.search(to_simplified(text))
     if not (is_followup_form(question) or (elliptical and not answered)):
-        return None
+        return []
     m = _FOLLOWUP_FORM.match(text)
-    core = (m.group(1) if m else text).strip()
-    tags = retriever.tags(core)
+    core_tags = _content(retriever.tags(_QUOTES.sub("", m.group(1) if m else text)), retriever)
+    if not core_tags:
+        return []
+    old = retriever.tags(_QUOTES.sub("", to_simplified(previous)))
+    own = _QUOTES.sub("", to_simplified(previous))
+    found = [c for c in _replacements(core_tags, old) if c.text != own]
+    return list({c.text: c for c in reversed(found)}.values())[::-1]  # first of each text
+
+
+def _content(tags: Tags, retriever: Retriever) -> Tags:
+    """``tags`` from their first content word to their last (那, 呢 and punctuation off)."""
     stopwords = retriever.stopwords
-    content = [i for i, (w, f) in enumerate(tags) if _pos_class(f) and w not in stopwords]
-    if not content:
-        return None
-    core = "".join(w for w, _ in tags[content[0] : content[-1] + 1])
-    kind = _pos_class(tags[content[-1]][1])
-    old = retriever.tags(previous)
-    same = [i for i, (_, f) in enumerate(old) if _pos_class(f) == kind]
+    content = [i for i, (w, f) in enumerate(tags) if _pos_class(w, f) and w not in stopwords]
+    return tags[content[0] : content[-1] + 1] if content else []
+
+
+def _replacements(core_tags: Tags, old: Tags) -> list[Completion]:
+    """Ways of putting the follow-up's words into the previous question ``old``."""
+    core = "".join(w for w, _ in core_tags)
+
+    def joined(start: int, end: int, kept: tuple[str, ...] = ()) -> Completion:
+        words = [w for w, _ in old[:start]] + [core] + [w for w, _ in old[end + 1 :]]
+        return Completion("".join(words), kept)
+
+    out = [
+        joined(i, i)
+        for i, (w, f) in enumerate(old)
+        if len(w) == len(core) >= 2 and w[-1] == core[-1] and w != core and f != "x"
+    ][-1:]
+    word, flag = core_tags[-1]
+    kind = _pos_class(word, flag)
+    same = [i for i, (w, f) in enumerate(old) if _pos_class(w, f) == kind]
     if not same:
-        completed = core + "".join(w for w, _ in old)
-    else:
-        last = first = same[-1]
-        while first - 1 in same:
-            first -= 1
-        completed = "".join([w for w, _ in old[:first]] + [core] + [w for w, _ in old[last + 1 :]])
-    return completed if completed != to_simplified(previous) else None
+        return out or [Completion(core + "".join(w for w, _ in old))]
+    last = first = same[-1]
+    while first - 1 in same:
+        first -= 1
+    if len(core_tags) == 1 and len(core) <= 3 and last > first:  # a bare head for a run's
+        out.append(joined(last, last, tuple(w for w, _ in old[first:last])))
+    out.append(joined(first, last))
+    return out

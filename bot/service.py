@@ -14,7 +14,14 @@ from retrieval import Document, Hit, JudgeSettings, Question, Retriever, detect_
 from retrieval.chunking import split_sentences
 from retrieval.normalization import Script, to_simplified
 
-from .followups import asked_words, complete_followup, detail_followup
+from .followups import (
+    Completion,
+    asked_words,
+    complete_followup,
+    detail_followup,
+    is_followup_form,
+    without_subject,
+)
 
 MAX_QUESTION_CHARS = 500
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -144,20 +151,33 @@ class Service:
 
     def _as_followup(self, question: Question, fresh: Answer, previous: str, k: int) -> Answer:
         """The answer to ``question`` completed from the ``previous`` one, when it is a
-        follow-up and the completed question finds what the follow-up itself names: first as
-        the same question about something else (那深圳呢？), then as a detail of the same thing
-        (队员一共多少人？)."""
-        candidates = (
-            complete_followup(question, previous, fresh.answered, self.retriever),
-            detail_followup(question, previous),
-        )
+        follow-up and the completed question finds what the follow-up itself names: as the
+        same question about something else (那深圳呢？) or as a detail of the same thing
+        (队员一共多少人？). Of several completions the first that does wins.
+        A follow-up of the form 那…呢 whose completion is a near miss about what it names
+        gets that near miss (the documents have it for something else), not its own answer."""
+        retriever = self.retriever
+        candidates = complete_followup(question, previous, fresh.answered, retriever)
+        detail = detail_followup(question, previous, retriever)
+        if detail is not None:
+            candidates.append(Completion(detail))
         own = asked_words(question)  # none for 开了多久？: nothing of its own to find
-        for completed in dict.fromkeys(c for c in candidates if c):
-            second = self._answer(self.retriever.analyze(completed), fresh.script, k)
-            best = second.citations[0].sources[0].passage_id if second.citations else None
-            if second.answered and best and (not own or own & self.retriever.passage_tokens(best)):
-                return replace(second, question=question.text, understood_as=completed)
-        return fresh
+        free = bool(own) and detail is not None and without_subject(question, retriever)
+        near: Answer | None = None
+        for completion in candidates:
+            completed = completion.text
+            second = self._answer(retriever.analyze(completed), fresh.script, k)
+            second = replace(second, question=question.text, understood_as=completed)
+            if near is None and set(second.missing) & own and completed != detail:
+                near = second
+            if not second.answered or not second.hits:
+                continue
+            text = to_simplified(second.hits[0].text + second.hits[0].title)
+            if own and not any(w in text for w in own) and not (free and completed == detail):
+                continue
+            if all(w in to_simplified(second.hits[0].text) for w in completion.kept):
+                return second
+        return near if near is not None and is_followup_form(question) else fresh
 
     def _answer(self, question: Question, script: Script, k: int) -> Answer:
         hits = self.retriever.search(question, POOL, rerank=self.settings.rerank)

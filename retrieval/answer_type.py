@@ -13,25 +13,48 @@ from dataclasses import dataclass
 
 NEAR = 6  # characters between an answer and a question word for them to count as together
 
-_NUM = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万零〇]+)"
-_UNIT_CLASSES = ("人名位", "个个只支座", "万亿")
+_NUM = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万亿兆零〇]+)"
+# Measure words that answer for each other. 个 is the general classifier: it counts things of
+# any kind (104个镇街党校 answers 多少所), but not people, time, money or length.
+_UNIT_CLASSES = ("人名位", "个所只支座家项条件处栋间套部台辆张", "本册部套", "万亿")
+_NOT_FOR_个 = frozenset("人名位年月天周日岁元米吨倍")
 
-_HOW_MANY = re.compile(r"(?:多少|几多|几|多大|多长|多久|多高)([\u4e00-\u9fff]?)")
 # Measure words that may follow 多少/几 (多少所, 几支); another character after 多少 is the
 # start of a noun (多少资金, 多少党员), which says nothing about the unit.
-_MEASURE_WORDS = frozenset(
-    "个所名位人只支座条项件次场家户套篇部本张台辆期批届级种类处栋间层吨岁倍股团组队万亿元"
-    "年月天周日号平米公轮回遍趟代"
+_MEASURE = (
+    "个所名位人只支座条项件次场家户套篇部本册张台辆期批届种类处栋间层吨岁倍股团组队万亿元"
+    "年月天周日号平米公轮回遍趟代盘局"
 )
-_MONEY_Q = re.compile(r"多少钱|多少资金|多少经费|多少元|多少万元|多少亿元|花了多少|投入了?多少")
-_MONEY = re.compile(r"\d+(?:\.\d+)?\s*[多余]?\s*(?:万|亿)?元")
-_YEAR_RANGE_Q = re.compile(r"哪几年|哪些年|几年到几年|从哪年")
+_MEASURE_WORDS = frozenset(_MEASURE)
+# 多少, 几多, or 几 before a measure word (not 哪几个, 第几, 20几所, 几内亚, 几乎).
+_HOW_MANY = re.compile(
+    rf"(?<![哪边第\d])(?:多少|几多|几(?=[{_MEASURE}])|多大|多高|多深|多宽|多重)([\u4e00-\u9fff]?)"
+)
+_PEOPLE_NOUN_ENDS = frozenset("口数员次民才群")
+# How long / far: a number with a unit of that dimension (not any number).
+_TIME = r"年|个月|月|周|星期|天|日|小时|钟头|分钟|秒|世纪"
+_LENGTH = r"公里|千米|公尺|公分|厘米|毫米|米|英里|英尺|海里|光年|里|尺|寸|km|cm|mm|m"
+_DIMENSIONS = (
+    (re.compile(r"多久|多长时间|多少时间|几耐"), _TIME),
+    (re.compile(r"多大面积|多少面积|多少平方|多少亩|多少公顷"), r"平方|亩|公顷|平米|km2"),
+    (re.compile(r"多少(?:公里|千米|公尺|米|英里|海里|光年)"), _LENGTH),
+    (re.compile(r"多长|多远"), f"{_LENGTH}|{_TIME}"),  # 任期多长: five years
+)
+_MONEY_Q = re.compile(
+    r"多少钱|花了多少|投入了?多少|多少(?:资金|经费|元|万元|亿元|捐款|款|投资|费用|奖金|善款)"
+)
+_ABOUT = r"\s*[多余]?\s*"  # 300多, 10万多, 1万余
+_MONEY = re.compile(rf"\d+(?:\.\d+)?{_ABOUT}(?:(?:万|亿){_ABOUT})?元")
+_YEAR_RANGE_Q = re.compile(r"哪几年|哪些年|几年到几年|从哪年|哪[两三四五]年")
 _YEAR_Q = re.compile(r"哪一?年|何年|哪年")
-_DATE_Q = re.compile(r"哪一?天|哪日|几月几[日号]|什么时候|何时|什么时间|哪个月")
-_WHAT_X = re.compile(r"(?:什么|哪个|哪一?种|哪类|何种)([\u4e00-\u9fff])")
-_WHO_Q = re.compile(r"谁|哪位|哪些人")
-
-_YEAR_RANGE = re.compile(r"\d{4}\s*[-—–~至到]\s*\d{2,4}")
+_DATE_Q = re.compile(r"哪一?天|哪日|几月几?[日号]?|几[日号]|什么时候|何时|什么时间|哪个月")
+# 什么奖, 哪个单位: the noun asked for, up to two characters (not 的, 了, 是 ...).
+_WHAT_X = re.compile(r"(?:什么|哪个|哪一?种|哪类|何种)([\u4e00-\u9fff]{1,2})")
+_WHO_Q = re.compile(r"谁|哪位|哪些人|叫什么名字|什么名字|姓甚名谁")
+# The noun counted after 多少/几 and its measure word (多少名队员 -> 队员), up to a particle.
+_COUNTED = re.compile(r"[\u4e00-\u9fff]{1,8}")
+_PARTICLES = re.compile(r"[的了是在呢吗啊呀嘛吧有为]")
+_YEAR_RANGE = re.compile(r"\d{4}\s*年?\s*[-—–~至到和、与及]\s*\d{2,4}")
 _YEAR = re.compile(r"\d{4}年")
 _DATE = re.compile(r"\d{1,2}月\d{1,2}[日号]|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}年\d{1,2}月")
 _ROLE = (
@@ -39,7 +62,6 @@ _ROLE = (
     r"|通讯员|主持人|负责人|经理|董事长|总裁|总统|总理|首相|导演|作者)"
 )
 _PERSON = re.compile(rf"{_ROLE}[\u4e00-\u9fff]{{2,3}}|[\u4e00-\u9fff]{{2,3}}(?:同志|先生|女士)")
-_NON_UNITS = set("的了是在和与年月日天号")
 # A post the question names (副部长, 书记): an answer about another post answers something else.
 ROLE_WORD = re.compile(
     r"副?(?:书记|部长|省长|市长|县长|区长|镇长|主任|局长|主席|院长|厅长|处长|校长)"
@@ -93,18 +115,31 @@ def asked_for(word: str, question: str) -> bool:
     return re.search(rf"{_INTERROGATIVE}[\u4e00-\u9fff]?{re.escape(word)}", question) is not None
 
 
+_EACH = re.compile(r"^[每这那哪任同某第唯逐]一(?![一二两三四五六七八九十百千万零〇\d])")
+# The place in a series a question names (第二期, 第3届): an answer about another is a near miss.
+ORDINAL = re.compile(r"第[一二三四五六七八九十\d]+[期届批轮]")
 YEAR_NAMED = re.compile(r"((?:19|20)\d{2})\s*年(?!代)")
 
 
 @dataclass(frozen=True)
 class AnswerType:
-    """The answer a question expects: a pattern an answering text must contain."""
+    """The answer a question expects: a pattern an answering text must contain.
 
-    kind: str  # "number", "year", "year_range", "date", "thing", "person"
+    ``unit`` is the measure word or dimension a count asks in (名, 套, 米) and ``noun`` what
+    it counts (多少名队员 -> 队员); both empty when the question does not say."""
+
+    kind: str  # "number", "money", "year", "year_range", "date", "thing", "person"
     pattern: re.Pattern[str] | None
+    unit: str = ""
+    noun: str = ""
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         return [m.span() for m in self.pattern.finditer(text)] if self.pattern else []
+
+    def counts(self, text: str) -> list[tuple[int, int]]:
+        """The answers in ``text``, less a lone 一 after 每, 这, 第 ... (每一名党员 counts
+        nothing)."""
+        return [(a, b) for a, b in self.spans(text) if not _EACH.search(text[max(a - 1, 0) : b])]
 
     def support(self, text: str, words: Iterable[str], window: int = NEAR) -> int:
         """0 if ``text`` has no answer of this type; 1 if it has one; 2 if one stands within
@@ -126,10 +161,52 @@ class AnswerType:
 
 
 def _unit_pattern(unit: str) -> str:
+    if unit and unit in "人名位":  # people: 1.5万多人, 18.55万名, or a bare 150万 (not 150万元)
+        return r"(?:[人名位]|(?<=\d[万亿])(?![多余]?[\u4e00-\u9fff]))"
     for cls in _UNIT_CLASSES:
         if unit in cls:
             return f"[{cls}]"
-    return re.escape(unit)
+    return f"(?:{re.escape(unit)}|个)" if counted_unit(unit) else re.escape(unit)
+
+
+def counted_unit(unit: str) -> bool:
+    """Whether ``unit`` counts things or people (所, 个, 名), not time, money or length."""
+    return len(unit) == 1 and unit not in _NOT_FOR_个 and unit not in "万亿次期届轮回遍趟代级号"
+
+
+def _counted(after: str) -> str:
+    """The noun right after a question's 多少 (and its measure word), up to a particle."""
+    m = _COUNTED.match(_PARTICLES.split(after, maxsplit=1)[0])
+    return m.group(0) if m else ""
+
+
+def _count(question: str) -> AnswerType | None:
+    """多少所 / 几支 / 多长 / 多少党员: a number, in the asked unit when it names one."""
+    for asked, units in _DIMENSIONS:
+        found = asked.search(question)
+        if found:
+            pattern = re.compile(rf"(?:{_NUM}|半)\s*[多余整个]?\s*(?:万|亿)?(?:{units})")
+            return AnswerType("number", pattern, found.group(0))
+    m = _HOW_MANY.search(question)
+    if m is None:
+        return None
+    unit = m.group(1)
+    if unit == "人" and question[m.end() : m.end() + 1] in _PEOPLE_NOUN_ENDS:
+        unit = ""  # 多少人口, 多少人次: a noun, not the measure word 人
+    if unit and unit in _MEASURE_WORDS:
+        count = rf"{_NUM}{_ABOUT}(?:(?:万|亿){_ABOUT})?{_unit_pattern(unit)}"
+        return AnswerType("number", re.compile(count), unit, _counted(question[m.end() :]))
+    noun = _counted(question[m.start(1) :])
+    return AnswerType("number", re.compile(r"\d+(?:\.\d+)?\s*[多余]?\s*[万亿%]?"), "", noun)
+
+
+def _who(question: str) -> AnswerType:
+    """谁: a name after a post or before 同志; the post the question names first (书记是谁
+    wants the name that follows 书记)."""
+    role = ROLE_WORD.search(question)
+    if role is not None:
+        return AnswerType("person", re.compile(rf"{role.group(0)}[\u4e00-\u9fff]{{2,3}}"))
+    return AnswerType("person", _PERSON)
 
 
 def expected_answer(question: str) -> AnswerType | None:
@@ -142,17 +219,16 @@ def expected_answer(question: str) -> AnswerType | None:
         return AnswerType("date", _DATE)
     if _MONEY_Q.search(question):
         return AnswerType("money", _MONEY)
-    m = _HOW_MANY.search(question)
-    if m:
-        unit = m.group(1)
-        if unit and unit in _MEASURE_WORDS:
-            return AnswerType(
-                "number", re.compile(rf"{_NUM}\s*[多余]?\s*(?:万|亿)?{_unit_pattern(unit)}")
-            )
-        return AnswerType("number", re.compile(r"\d+(?:\.\d+)?\s*[多余]?\s*[万亿%]?"))
+    count = _count(question)
+    if count is not None:
+        return count
+    if _WHO_Q.search(question) and not _WHAT_X.search(_WHO_Q.sub("", question)):
+        return _who(question)  # 叫什么名字 asks for a person
     m = _WHAT_X.search(question)
-    if m and m.group(1) not in _NON_UNITS:
-        return AnswerType("thing", re.compile(rf"[\u4e00-\u9fff]{re.escape(m.group(1))}"))
+    if m:
+        noun = _PARTICLES.split(m.group(1), maxsplit=1)[0]
+        if noun and noun[0] not in "年月日天号":
+            return AnswerType("thing", re.compile(rf"[\u4e00-\u9fff]{re.escape(noun)}"))
     if _WHO_Q.search(question):
-        return AnswerType("person", _PERSON)
+        return _who(question)
     return None

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .answer_type import counted_unit
 from .errors import SettingsError
 from .normalization import to_simplified
 from .schema import Hit, Question
@@ -43,9 +44,13 @@ class Verdict:
     documents never have); "constraint_unmet" (a near miss: the best passage is about
     something else than a place, organisation, post or year the question names, listed in
     ``missing``); "attribute_missing" (it asks how much an attribute is, and the best
-    passage does not name that attribute, or asks how much money and it gives no amount).
+    passage does not name that attribute, or asks how much money and it gives no amount);
+    "answer_missing" (a near miss: it asks for a count in a unit, or of a thing, and the best
+    passage gives no number in that unit, or none next to that thing: it counts teams where
+    people are asked for, or other members).
 
-    ``nearest`` is the best passage when the verdict is a near miss: what the documents do
+    ``nearest`` is the best passage when the verdict is a near miss (constraint_unmet,
+    answer_missing): what the documents do
     have, to be shown as being about something else.
     """
 
@@ -72,7 +77,56 @@ def judge(
         missing = retriever.unmet(question, hits[0])
         if missing:
             return Verdict(False, "constraint_unmet", coverage, missing, hits[0])
+        missing = _count_missing(retriever, question, to_simplified(hits[0].text))
+        if missing:
+            return Verdict(False, "answer_missing", coverage, missing, hits[0])
     return Verdict(reason == "answered", reason, coverage)
+
+
+ATTACHED = 8  # characters between a count and the noun it counts
+
+
+_DIMENSION_NAMES = (("面积", "面积"), ("平方", "面积"), ("亩", "面积"), ("久", "时长"),
+                    ("时间", "时长"), ("耐", "时长"))  # fmt: skip
+
+
+def _what_is_counted(unit: str, noun: str) -> str:
+    """How a near-miss reply names what was asked: 队员人数, 临时党支部数量, 长度, 时长."""
+    if len(unit) > 1:  # a dimension: 多长, 多久, 多少平方
+        return next((name for key, name in _DIMENSION_NAMES if key in unit), "长度")
+    people = unit and unit in "人名位"
+    return (noun or "") + ("人数" if people else "数量")
+
+
+def _count_missing(retriever: Retriever, question: Question, text: str) -> tuple[str, ...]:
+    """What a count question asks that ``text`` does not give: a number in the asked unit
+    (多少名 wants people, not teams; 多长 a length), and, where ``text`` names the noun
+    counted, a number next to it (多少个党支部: not 30个 beside 站点 in a passage that names
+    党支部 elsewhere). A noun the passage does not name is taken as paraphrased (宿舍 for
+    周转房). Empty when it gives it."""
+    answer = question.answer
+    if answer is None or answer.kind != "number":
+        return ()
+    spans = answer.counts(text) if answer.unit else answer.spans(text)
+    asked = _what_is_counted(answer.unit, answer.noun)
+    if not spans:
+        return (asked,) if answer.unit else ()
+    if answer.unit and not counted_unit(answer.unit):
+        return ()  # 几年, 多长: what follows is not a noun counted
+    noun = answer.noun
+    words = [w for w in retriever.tokenizer.tokenize(noun) if len(w) >= 2 and w[0] != "#"]
+    if not any(noun.startswith(w) for w in words):
+        return ()  # 几个属生存到中新世: a noun of one character, then what it does
+    words = [w for w in words if w in text]
+    if not words:
+        return ()
+    for word in words:
+        at = text.find(word)
+        while at >= 0:  # the word and the count overlap a few characters' stretch
+            if any(a - ATTACHED < at + len(word) and at < b + ATTACHED for a, b in spans):
+                return ()
+            at = text.find(word, at + 1)
+    return (asked,)
 
 
 def _reason(

@@ -16,6 +16,34 @@ from .schema import Hit, Question
 _PLACE_SUFFIX = re.compile(r"(?:壮族自治区|自治区|特别行政区|省|市|县|区)$")
 
 
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*[-—–~至到]\s*((?:19|20)?\d{2}))?(?!\d)")
+_DIGITS = "零一二三四五六七八九"
+
+
+def _names_year(text: str, year: int) -> bool:
+    """Whether ``text`` names ``year``, alone or inside a range (2018-2020年)."""
+    for m in _YEAR.finditer(text):
+        start = int(m.group(1))
+        end = m.group(2)
+        last = int(end) if end and len(end) == 4 else start // 100 * 100 + int(end or start % 100)
+        if start <= year <= max(start, last):
+            return True
+    return False
+
+
+def _ordinal_forms(word: str) -> tuple[str, ...]:
+    """第二期 as it may be written: 第二期, 第2期, and 首期 for 第一期."""
+    number, unit = word[1:-1], word[-1]
+    if number.isdigit() and int(number) < 10:
+        number = _DIGITS[int(number)]
+    forms = [f"第{number}{unit}"]
+    if number in _DIGITS:
+        forms.append(f"第{_DIGITS.index(number)}{unit}")
+    if number == "一":
+        forms.append(f"首{unit}")
+    return tuple(forms)
+
+
 def setting(word: str) -> bool:
     """A word that names a kind of place (城市), or a country: the setting, not a constraint."""
     return word in GENERIC_PLACES or COUNTRY.fullmatch(word) is not None
@@ -34,7 +62,10 @@ def unmet(
     by its parts), or when its document is not about another place or organisation
     (``rivals``: what its title names and what several of its passages name, less the
     question's own words and settings). A year is satisfied when the passage or title names
-    it or the document is dated in it; in an undated document a year is not checked."""
+    it or the document is dated in it; in an undated document, unless the question asks for
+    a count or an amount and the passage names another year and not this one (its figures
+    are another year's; a range counts for every year in it). A place in a series (第二期) is
+    satisfied only where it is named (首期 for 第一期)."""
     context = to_simplified(" ".join(x for x in (hit.text, hit.title, hit.source) if x))
     words = set(question.known) | set(question.unknown)
     other_names = any(r not in words and not setting(r) for r in rivals)
@@ -46,7 +77,12 @@ def unmet(
 
     def satisfied(word: str) -> bool:
         if word.isdigit():  # a year: this one named or dated, or none other named
-            return not hit.date or word in context or hit.date.startswith(word)
+            if hit.date:
+                return word in context or hit.date.startswith(word)
+            counted = question.answer is not None and question.answer.kind in ("number", "money")
+            return not counted or _names_year(context, int(word)) or not _YEAR.search(hit.text)
+        if word.startswith("第"):  # a place in a series: this one (首期 is 第一期)
+            return any(form in context for form in _ordinal_forms(word))
         if named(word) or not other_names:
             return True
         halves = ((word[:i], word[i:]) for i in range(2, len(word) - 1))

@@ -231,3 +231,36 @@ def matching_form_with_map(text: str) -> tuple[str, OffsetMap]:
     folded, fold_map = fold_with_map(text)
     simplified, conv_map = convert_with_map(folded, "t2s")
     return simplified, conv_map.then(fold_map)
+
+
+class Wording:
+    """Colloquial and Cantonese wording of questions and its standard form (有冇 -> 有没有,
+    边个 -> 谁, 咗 -> 了): ``phrases`` are replaced wherever they stand, ``words`` only where
+    the segmenter gives them alone (系 is 是, but not inside 关系)."""
+
+    def __init__(self, phrases: dict[str, str], words: dict[str, str]) -> None:
+        self.phrases = phrases
+        self.words = words
+        longest_first = sorted(phrases, key=len, reverse=True)
+        self._pattern = re.compile("|".join(map(re.escape, longest_first))) if phrases else None
+
+    def standard(self, text: str) -> str:
+        """``text`` (in the matching form) with its colloquial phrases in standard wording."""
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda m: self.phrases[m.group(0)], text)
+
+    @classmethod
+    def read(cls, text: str) -> Wording:
+        """Lines "colloquial standard"; "=word standard" for a whole word only; # comments."""
+        phrases: dict[str, str] = {}
+        words: dict[str, str] = {}
+        for line in text.splitlines():
+            fields = line.split()
+            if len(fields) != 2 or line.startswith("#"):
+                continue
+            if fields[0].startswith("="):
+                words[fields[0][1:]] = fields[1]
+            else:
+                phrases[fields[0]] = fields[1]
+        return cls(phrases, words)

@@ -10,27 +10,54 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .answer_type import ROLE_WORD, YEAR_NAMED, asked_for, expected_answer
+from .answer_type import (
+    ORDINAL,
+    ROLE_WORD,
+    YEAR_NAMED,
+    asked_for,
+    expected_answer,
+)
 from .bm25 import BM25Settings, SparseBM25, top_indices
 from .constraints import setting, unmet
 from .errors import IndexOutdatedError
-from .normalization import to_simplified
+from .normalization import Wording, to_simplified
 from .schema import Document, Hit, Question
 from .store import IndexFile, LazyPassages, StoredPassage
-from .tokenization import LOCATIVE, Tokenizer
+from .tokenization import LOCATIVE, Tokenizer, data_text
 
 # "<X>是多少" / "<X>为几…": the judgement of such a question looks at its words' tags.
 _AMOUNT_OF = re.compile(r"[是为].*(?:多少|几)")
+# Question words the stopword list lacks (多久, and 几耐 once in standard wording): they ask,
+# they say nothing a passage should hold.
+_ASKING_WORDS = frozenset(["多久", "多长", "多远", "多高", "多深", "多宽", "几时", "何时"])
 RERANK_POOL = 20  # BM25 candidates considered by the answer-type and context preferences
-CONTEXT_BOOST = 0.3  # x (1 + this) for a candidate about what the question names
+CONTEXT_BOOST = 0.6  # x (1 + this) for a candidate about what the question names
 ANSWER_BOOST = (
     0.15  # x (1 + this) for an answer of the asked kind, x (1 + 2 x this) near a query word
 )
+
+
+@lru_cache(maxsize=1)
+def _wording() -> Wording:
+    """The colloquial and Cantonese wording table shipped with the library."""
+    return Wording.read(data_text("colloquial.txt"))
+
+
+@lru_cache(maxsize=1)
+def _synonyms() -> dict[str, tuple[str, ...]]:
+    """Everyday word -> the formal words for it, shipped with the library (data/synonyms.txt)."""
+    table = {}
+    for line in data_text("synonyms.txt").splitlines():
+        fields = line.split()
+        if len(fields) >= 2 and not line.startswith("#"):
+            table[fields[0]] = tuple(fields[1:])
+    return table
 
 
 class Retriever:
@@ -115,8 +142,8 @@ class Retriever:
         """``question`` as the index sees it, computed once: its tokens, which of them the
         corpus has, the kind of answer it asks for, and (only when a judgement needs them:
         an unknown word, or an amount asked for) its words' part-of-speech tags."""
-        norm = to_simplified(question)
-        tokens = tuple(self.tokenizer.tokens_of_normalized(norm))
+        norm = _wording().standard(to_simplified(question))
+        tokens = self._standard(self.tokenizer.tokens_of_normalized(norm))
         words = [t for t in tokens if not t.startswith("#")]
         in_corpus = {t: bool(self.document_frequency(t)) for t in words}
         known = tuple(t for t in words if in_corpus[t])
@@ -126,6 +153,22 @@ class Retriever:
         constraints = self._constraints(norm, known, unknown, tags)
         return Question(question, tokens, known, unknown, expected_answer(norm), tags, constraints)
 
+    def _standard(self, tokens: list[str]) -> tuple[str, ...]:
+        """``tokens`` in the collection's wording: a colloquial word alone (系) in standard
+        wording, and an everyday word the collection never uses (官员) replaced by the first
+        of its formal words that it does use (干部), with that word's bigrams."""
+        words, extra = _wording().words, _synonyms()
+        out: list[str] = []
+        for token in tokens:
+            if token in words:
+                token = words[token]
+            elif token in extra and not self.document_frequency(token):
+                token = next((w for w in extra[token] if self.document_frequency(w)), token)
+                out += [f"#{token[i : i + 2]}" for i in range(len(token) - 1)]
+            if token not in self.stopwords and token not in _ASKING_WORDS:
+                out.append(token)
+        return tuple(out)
+
     def _constraints(
         self,
         norm: str,
@@ -134,7 +177,8 @@ class Retriever:
         tags: tuple[tuple[str, str], ...] | None,
     ) -> tuple[str, ...]:
         """The places and organisations a question names (those the corpus has, by the
-        index's list; those it lacks, by their tags), the posts, and the years. Not the parts
+        index's list; those it lacks, by their tags), the posts, the years, and the place in
+        a series (第二期, 第三届). Not the parts
         of a longer word (search mode also gives 北地 for 东北地区), not a kind of place or a
         country (the setting), not what the question asks for (哪一座城市)."""
         flags = dict(tags or ())
@@ -145,8 +189,12 @@ class Retriever:
         words = set(known) | set(unknown)
         inside = {w for w in words if any(w != other and w in other for other in words)}
         found = [w for w in found if w not in inside and not setting(w)]
+        posts = ROLE_WORD.findall(norm)  # 副部长 whole (search mode gives 副 and 部长)
+        posts = [max((w for w in words if p in w), key=len, default=p) for p in posts]  # 市委书记
+        found += [p for p in posts if not any(p != q and p in q for q in posts)]
         found = [w for w in found if not asked_for(w, norm)]
         found += YEAR_NAMED.findall(norm)
+        found += ORDINAL.findall(norm)
         return tuple(dict.fromkeys(found))
 
     def entities_in(self, text: str) -> frozenset[str]:

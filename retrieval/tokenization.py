@@ -39,7 +39,8 @@ _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{2,6}(?:省|市|县|区|镇|乡|村|�
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
 
 
-def _data_text(name: str) -> str:
+def data_text(name: str) -> str:
+    """A text file shipped in retrieval/data."""
     return resources.files("retrieval").joinpath("data", name).read_text(encoding="utf-8")
 
 
@@ -76,12 +77,12 @@ class Tokenizer:
         userdict_text = (
             Path(self.settings.userdict).read_text(encoding="utf-8")
             if self.settings.userdict
-            else _data_text("userdict.txt")
+            else data_text("userdict.txt")
         )
         stop_text = (
             Path(self.settings.stopwords).read_text(encoding="utf-8")
             if self.settings.stopwords
-            else _data_text("stopwords.txt")
+            else data_text("stopwords.txt")
         )
         self._userdict = [line.split() for line in _read_list(userdict_text)]
         self.stopwords = frozenset(_read_list(stop_text))

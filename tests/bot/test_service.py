@@ -190,3 +190,53 @@ def test_a_detail_followup_carries_the_previous_subject(service: Service) -> Non
     assert answer.answered and answer.understood_as is not None
     assert "邻里先锋" in answer.understood_as
     assert "1.5万多人" in to_simplified(answer.citations[0].text)
+
+
+@pytest.mark.parametrize(
+    ("first", "followup", "names", "expected"),
+    [
+        # quotation marks inside the follow-up or the previous question
+        ("深圳建了多少个暖蜂驿站？", "那“司机之家”呢？", "司机之家", "61"),
+        ("深圳建了多少个「暖蜂驿站」？", "那「暖蜂一条街」呢？", "暖蜂一条街", "39"),
+        # a word of the same length and head replaces its counterpart only
+        ("今年上半年深圳立案查处的局级干部有多少人？", "那处级的呢？", "处级干部", "193"),
+        # a bare noun replaces the counted noun, not a longer word that ends alike
+        ("广东驻镇帮镇扶村工作覆盖多少个乡镇？", "行政村呢？", "驻镇帮镇扶村", "2萬"),
+    ],
+)
+def test_followup_completion_classes(
+    service: Service, first: str, followup: str, names: str, expected: str
+) -> None:
+    conv = Conversation()
+    service.ask(first, conv)
+    answer = service.ask(followup, conv)
+    assert answer.understood_as and names in answer.understood_as
+    assert answer.answered and expected in answer.citations[0].text
+
+
+@pytest.mark.parametrize(
+    ("first", "followup", "subject", "verb", "expected"),
+    [
+        ("肇庆乡镇干部周转房建了多少套？", "投入了多少钱？", "周转房", "建了", "3.3亿元"),
+        ("深圳大讲堂第一期请的谁？", "辅导的什么内容？", "深圳大讲堂", "请的", "新质生产力"),
+        # no word of its own in the answer (花掉, 钱): taken on its form alone
+        ("肇庆的乡镇干部周转房一共多少套？", "花掉多少钱？", "周转房", "一共", "3.3亿元"),
+    ],
+)
+def test_a_followup_starting_with_its_verb_is_about_the_previous_subject(
+    service: Service, first: str, followup: str, subject: str, verb: str, expected: str
+) -> None:
+    conv = Conversation()
+    service.ask(first, conv)
+    answer = service.ask(followup, conv)
+    assert answer.understood_as and subject in answer.understood_as
+    assert verb not in answer.understood_as  # the subject, without the verb that asked
+    assert answer.answered and expected in to_simplified(answer.citations[0].text)
+
+
+def test_a_completed_followup_that_is_a_near_miss_is_kept(service: Service) -> None:
+    conv = Conversation()
+    service.ask("深圳有多少个“小个专”党组织？", conv)
+    answer = service.ask("那肇庆呢？", conv)  # the documents give that count for Shenzhen only
+    assert answer.understood_as and "肇庆" in answer.understood_as
+    assert not answer.answered and "肇庆" in answer.missing and answer.nearest is not None

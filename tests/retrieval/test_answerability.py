@@ -116,3 +116,114 @@ def test_asking_how_much_money_is_not_answered_by_a_passage_with_no_amount(
 ) -> None:
     v = verdict(seed_retriever, "深圳建司机之家一共投入了多少钱？")
     assert not v.answered and v.reason == "attribute_missing"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "matches", "does_not_match"),
+    [
+        # 哪个/什么 + a two-character noun: a word ending in that noun, not in its first character
+        ("会上哪个部门作了发言？", "thing", "宣传部门", "组织部长"),
+        # a count asked with 所 is answered by the general classifier 个, not by people
+        ("全市有多少所党校？", "number", "建成104个镇街党校", "104名"),
+        # 多长 and 多久 want a length or a duration, not any number
+        ("那条廊道有多长？", "number", "全长30公里", "建设两条"),
+        ("那次会议开了多久？", "number", "用一整天时间", "3个小组"),
+        # 哪两年: a pair of years
+        ("规划覆盖的是哪两年？", "year_range", "2023年和2024年", "2023年"),
+        # 谁 after a post: the name that follows that post
+        ("深圳市委书记是谁？", "person", "深圳市委书记王伟中出席", "副省长王伟中"),
+        # people: a bare 150万 counts, 150万元 does not
+        ("说这种方言的有多少人？", "number", "约有150万，", "投入150万元"),
+    ],
+)
+def test_answer_types(question: str, kind: str, matches: str, does_not_match: str) -> None:
+    from retrieval.answer_type import expected_answer
+
+    answer = expected_answer(question)
+    assert answer is not None and answer.kind == kind
+    assert answer.spans(matches)
+    assert not answer.spans(does_not_match)
+
+
+@pytest.mark.parametrize(
+    "question", ["哪几个工程", "第几大港口", "北京20几所高校在哪里", "几内亚地区用什么货币"]
+)
+def test_words_with_几_that_ask_no_count(question: str) -> None:
+    from retrieval.answer_type import expected_answer
+
+    answer = expected_answer(question)
+    assert answer is None or answer.kind != "number"
+
+
+def test_the_counted_noun_and_unit_are_kept() -> None:
+    from retrieval.answer_type import expected_answer
+
+    answer = expected_answer("驻镇工作队一共有多少名队员？")
+    assert answer is not None and (answer.unit, answer.noun) == ("名", "队员")
+    answer = expected_answer("镇里有多少人口？")  # 人口 is a noun, not the measure word 人
+    assert answer is not None and (answer.unit, answer.noun) == ("", "人口")
+
+
+@pytest.mark.parametrize(
+    ("question", "reason", "missing"),
+    [
+        # people asked, the passage counts organisations (万余个 / 67个)
+        ("深圳有多少名产业链党委委员？", "answer_missing", "产业链党委委员人数"),
+        # the passage names the noun, but its count (25项) is of something else
+        ("广西区直机关组建了多少个临时党支部？", "answer_missing", "临时党支部数量"),
+        # another unit: an area, where the passage counts stations
+        ("深圳暖蜂驿站一共有多少平方米？", "answer_missing", "面积"),
+        # a length, where the passage gives counts only
+        ("那条省际睦邻廊道有多长？", "answer_missing", "长度"),
+        # another year: an undated document gives that figure for 2022
+        ("2020年广西区直机关解决企业多少个难题？", None, None),
+        # another place in a series: only the first lecture is named
+        ("深圳大讲堂第三期邀请了谁？", "constraint_unmet", "第三期"),
+        # another post: the passage names the head of the department, not a deputy
+        ("广东省委组织部副部长叫什么名字？", "constraint_unmet", "副部长"),
+    ],
+)
+def test_a_question_about_another_attribute_of_the_same_thing_is_a_near_miss(
+    seed_retriever: Retriever, question: str, reason: str | None, missing: str | None
+) -> None:
+    v = verdict(seed_retriever, question)
+    assert not v.answered and v.nearest is not None, v
+    if reason is not None:
+        assert v.reason == reason and missing in v.missing
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "肇庆给乡镇干部建了多少套宿舍？",  # 宿舍 for 周转房: a paraphrase, the unit is there
+        "深圳标准化建设了多少家司机之家？",  # 61个: the general classifier
+        "2022年广西区直机关解决企业多少个难题？",  # the year the passage names
+        "深圳大讲堂第一期邀请了谁？",  # 首期
+        "肇庆邻里先锋工作队一共有多少名队员？",  # 1.5万多人
+    ],
+)
+def test_the_same_attribute_asked_otherwise_is_answered(
+    seed_retriever: Retriever, question: str
+) -> None:
+    assert verdict(seed_retriever, question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("肇庆市委书记叫什么名字？", "肇庆"),  # the post is named for Guangdong and Shenzhen only
+        ("广东省委组织部副部长叫什么名字？", "副部长"),
+    ],
+)
+def test_a_post_is_asked_with_the_word_that_names_it(
+    seed_retriever: Retriever, question: str, missing: str
+) -> None:
+    question_ = seed_retriever.analyze(question)
+    assert question_.answer is not None and question_.answer.kind == "person"  # 叫什么名字
+    v = verdict(seed_retriever, question)
+    assert not v.answered and missing in v.missing
+
+
+def test_a_post_in_a_longer_word_is_a_constraint(seed_retriever: Retriever) -> None:
+    assert "市委书记" in seed_retriever.analyze("肇庆市委书记叫什么名字？").constraints
+    assert "副部长" in seed_retriever.analyze("组织部副部长是谁？").constraints

@@ -125,3 +125,47 @@ def test_a_passage_about_the_place_asked_for_is_preferred(seed_retriever: Retrie
     assert plain[0].doc == "003_62f9692f69b22526.txt"  # Shenzhen
     best = seed_retriever.search(question, k=1)[0]
     assert best.doc == "001_9633f197b07a2f19.txt" and "肇庆" in best.title
+
+
+@pytest.mark.parametrize(
+    ("colloquial", "standard"),
+    [
+        ("肇慶嗰啲鎮街黨校建咗幾多間？", "肇庆那些镇街党校建了多少间？"),  # Cantonese, Traditional
+        ("深圳市委書記係邊個？", "深圳市委书记是谁？"),  # 係 alone is 是
+        ("深圳有冇建暖蜂驛站？", "深圳有没有建暖蜂驿站？"),
+        ("肇庆初心堂建了啥规模？", "肇庆初心堂建了什么规模？"),  # Mandarin colloquial 啥
+    ],
+)
+def test_colloquial_wording_asks_what_standard_wording_asks(
+    seed_retriever: Retriever, colloquial: str, standard: str
+) -> None:
+    a, b = seed_retriever.analyze(colloquial), seed_retriever.analyze(standard)
+    assert (a.known, a.unknown) == (b.known, b.unknown)
+    assert (a.answer and a.answer.kind) == (b.answer and b.answer.kind)
+
+
+def test_系_inside_a_word_is_kept(seed_retriever: Retriever) -> None:
+    assert "联系" in seed_retriever.analyze("党群联系怎样？").known
+    assert "体系" in seed_retriever.analyze("党建工作體系係點樣嘅？").known
+
+
+def test_an_everyday_word_the_collection_lacks_takes_its_formal_word(
+    seed_retriever: Retriever, tokenizer: Tokenizer, tmp_path: Path
+) -> None:
+    question = seed_retriever.analyze("深圳今年查处了多少名官员？")  # the documents say 干部
+    assert "干部" in question.known and "官员" not in question.unknown
+    hits = seed_retriever.search(question, k=1)
+    assert "局级干部33人" in hits[0].text
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("某市\n\n今年查处官员12人，干部30人。\n", encoding="utf-8")
+    own = build([folder], tmp_path / "i.db", tokenizer=tokenizer)
+    assert "官员" in own.analyze("今年查处了多少名官员？").known  # its own word is kept
+
+
+def test_a_passage_about_the_named_place_wins_over_one_counting_in_the_same_word(
+    seed_retriever: Retriever,
+) -> None:
+    # Guangdong's 1600多所 uses the asked measure word; Zhaoqing's 104个 is about the place
+    hits = seed_retriever.search("肇庆一共有多少所镇街党校？", k=1)
+    assert "104个镇街党校" in hits[0].text
