@@ -220,7 +220,8 @@ def add_upload(
         bm25=cfg.bm25, max_chars=cfg.index.max_chars, limits=read_limits(cfg),
     )  # fmt: skip
     name = _upload_name(cfg.index.path, folder, target.name)
-    why = next((w for n, w in report.skipped if n in (name, target.name)), None)
+    shown = (name, target.name, f"{folder.resolve().name}/{target.name}")
+    why = next((w for n, w in report.skipped if n in shown), None)
     if why is None and name is not None:
         return report, name
     if previous is None:

@@ -18,6 +18,13 @@ _PLACE_SUFFIX = re.compile(r"(?:壮族自治区|自治区|特别行政区|省|�
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*[-—–~至到]\s*((?:19|20)?\d{2}))?(?!\d)")
 _DIGITS = "零一二三四五六七八九"
+_HAN_YEAR = re.compile(r"[〇零○一二三四五六七八九]{4}(?=年)")
+
+
+def _arabic_years(text: str) -> str:
+    """Years written in Chinese numerals as digits: 二〇二四年 -> 2024年."""
+    digit = {**{c: str(i) for i, c in enumerate(_DIGITS)}, "〇": "0", "○": "0"}
+    return _HAN_YEAR.sub(lambda m: "".join(digit[c] for c in m.group()), text)
 
 
 def _names_year(text: str, year: int) -> bool:
@@ -66,7 +73,9 @@ def unmet(
     a count or an amount and the passage names another year and not this one (its figures
     are another year's; a range counts for every year in it). A place in a series (第二期) is
     satisfied only where it is named (首期 for 第一期)."""
-    context = to_simplified(" ".join(x for x in (hit.text, hit.title, hit.source) if x))
+    context = _arabic_years(
+        to_simplified(" ".join(x for x in (hit.text, hit.title, hit.source) if x))
+    )
     words = set(question.known) | set(question.unknown)
     other_names = any(r not in words and not setting(r) for r in rivals)
 
@@ -80,7 +89,11 @@ def unmet(
             if hit.date:
                 return word in context or hit.date.startswith(word)
             counted = question.answer is not None and question.answer.kind in ("number", "money")
-            return not counted or _names_year(context, int(word)) or not _YEAR.search(hit.text)
+            return (
+                not counted
+                or _names_year(context, int(word))
+                or not _YEAR.search(_arabic_years(hit.text))
+            )
         if word.startswith("第"):  # a place in a series: this one (首期 is 第一期)
             return any(form in context for form in _ordinal_forms(word))
         if named(word) or not other_names:

@@ -227,3 +227,22 @@ def test_a_post_is_asked_with_the_word_that_names_it(
 def test_a_post_in_a_longer_word_is_a_constraint(seed_retriever: Retriever) -> None:
     assert "市委书记" in seed_retriever.analyze("肇庆市委书记叫什么名字？").constraints
     assert "副部长" in seed_retriever.analyze("组织部副部长是谁？").constraints
+
+
+def test_a_year_in_chinese_numerals_is_that_year(tokenizer: Tokenizer, tmp_path: Path) -> None:
+    """成都2024年… is answered by a passage that writes 二〇二四年, in a document dated
+    another year."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "成都旅游厕所建设计划\n\n发布时间：2023-12-01\n\n"
+        "成都市二〇二四年计划新建旅游厕所一百二十座，改造三百座。\n",
+        encoding="utf-8",
+    )
+    r = build([folder], tmp_path / "i.db", tokenizer=tokenizer)
+    question = r.analyze("成都2024年要新建多少座旅游厕所？")
+    hits = r.search(question, k=3)
+    verdict = judge(r, question, hits)
+    assert verdict.answered, verdict
+    other = r.analyze("成都2022年要新建多少座旅游厕所？")
+    assert not judge(r, other, r.search(other, k=3)).answered
