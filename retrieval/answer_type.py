@@ -31,17 +31,29 @@ _HOW_MANY = re.compile(
     rf"(?<![哪边第\d])(?:多少|几多|几(?=[{_MEASURE}])|多大|多高|多深|多宽|多重)([\u4e00-\u9fff]?)"
 )
 _PEOPLE_NOUN_ENDS = frozenset("口数员次民才群")
+# A noun naming people (党员, 队员, 学生, 志愿者, 居民): counted in 人, 名, 位.
+_PEOPLE_NOUN = re.compile(r"[\u4e00-\u9fff]*(?:员|者|民|生|工|兵|干部|群众|人员|人才|代表|委员)$")
+# 多少 (or 几多) ending the question, after what it asks about: 经费是多少, 党员一共有多少.
+_TRAILING_HOW_MANY = re.compile(
+    r"([\u4e00-\u9fff]{1,6}?)(?:的)?(?:数量|总数|数目)?(?:一共|总共|共|总计|合计|大约|大概|约)?"
+    r"(?:有|是|为|达)?(?:多少|几多)(?:个)?[？?。！!\s]*$"
+)
+_MONEY_NOUN = re.compile(r"(?:费|金|资|款|价|钱|成本|预算|投资|投入|收入|工资|造价)$")
 # How long / far: a number with a unit of that dimension (not any number).
 _TIME = r"年|个月|月|周|星期|天|日|小时|钟头|分钟|秒|世纪"
 _LENGTH = r"公里|千米|公尺|公分|厘米|毫米|米|英里|英尺|海里|光年|里|尺|寸|km|cm|mm|m"
 _DIMENSIONS = (
     (re.compile(r"多久|多长时间|多少时间|几耐"), _TIME),
-    (re.compile(r"多大面积|多少面积|多少平方|多少亩|多少公顷"), r"平方|亩|公顷|平米|km2"),
+    (
+        re.compile(r"多大面积|多少面积|多少平方|多少亩|多少公顷|面积[有是为]?(?:多大|多少)|占地多"),
+        r"平方|亩|公顷|平米|km2",
+    ),
+    (re.compile(r"几岁|多少岁|多大年纪|年龄[有是为]?(?:多大|多少)|岁数"), r"岁"),
     (re.compile(r"多少(?:公里|千米|公尺|米|英里|海里|光年)"), _LENGTH),
     (re.compile(r"多长|多远"), f"{_LENGTH}|{_TIME}"),  # 任期多长: five years
 )
 _MONEY_Q = re.compile(
-    r"多少钱|花了多少|投入了?多少|多少(?:资金|经费|元|万元|亿元|捐款|款|投资|费用|奖金|善款)"
+    r"多少钱|几多?钱|花了多少|投入了?多少|多少(?:资金|经费|元|万元|亿元|捐款|款|投资|费用|奖金|善款)"
 )
 _ABOUT = r"\s*[多余]?\s*"  # 300多, 10万多, 1万余
 _MONEY = re.compile(rf"\d+(?:\.\d+)?{_ABOUT}(?:(?:万|亿){_ABOUT})?元")
@@ -193,11 +205,35 @@ def _count(question: str) -> AnswerType | None:
     unit = m.group(1)
     if unit == "人" and question[m.end() : m.end() + 1] in _PEOPLE_NOUN_ENDS:
         unit = ""  # 多少人口, 多少人次: a noun, not the measure word 人
+    if unit and unit in _MEASURE_WORDS and question[m.end() : m.end() + 1] == "员":
+        return _people(unit + "员")  # 多少队员, 多少组员: people, not teams
     if unit and unit in _MEASURE_WORDS:
         count = rf"{_NUM}{_ABOUT}(?:(?:万|亿){_ABOUT})?{_unit_pattern(unit)}"
         return AnswerType("number", re.compile(count), unit, _counted(question[m.end() :]))
     noun = _counted(question[m.start(1) :])
+    if noun and _PEOPLE_NOUN.search(noun):
+        return _people(noun)  # 多少党员: a number of people
     return AnswerType("number", re.compile(r"\d+(?:\.\d+)?\s*[多余]?\s*[万亿%]?"), "", noun)
+
+
+def _people(noun: str) -> AnswerType:
+    """A count of people (党员, 队员): a number in 人, 名 or 位."""
+    count = rf"{_NUM}{_ABOUT}(?:(?:万|亿){_ABOUT})?{_unit_pattern('人')}"
+    return AnswerType("number", re.compile(count), "人", noun)
+
+
+def _trailing(question: str) -> AnswerType | None:
+    """经费是多少 / 党员一共有多少: 多少 at the end, after the noun it asks about; money for
+    a sum (经费, 投资), people for people (党员, 队员); None when the noun does not tell."""
+    m = _TRAILING_HOW_MANY.search(question)
+    if m is None:
+        return None
+    noun = _PARTICLES.split(m.group(1))[-1] or m.group(1)
+    if _MONEY_NOUN.search(noun):
+        return AnswerType("money", _MONEY)
+    if _PEOPLE_NOUN.search(noun):
+        return _people(noun)
+    return None
 
 
 def _who(question: str) -> AnswerType:
@@ -219,6 +255,9 @@ def expected_answer(question: str) -> AnswerType | None:
         return AnswerType("date", _DATE)
     if _MONEY_Q.search(question):
         return AnswerType("money", _MONEY)
+    trailing = _trailing(question)
+    if trailing is not None:
+        return trailing
     count = _count(question)
     if count is not None:
         return count

@@ -86,8 +86,9 @@ def judge(
 ATTACHED = 8  # characters between a count and the noun it counts
 
 
-_DIMENSION_NAMES = (("面积", "面积"), ("平方", "面积"), ("亩", "面积"), ("久", "时长"),
-                    ("时间", "时长"), ("耐", "时长"))  # fmt: skip
+_DIMENSION_NAMES = (("面积", "面积"), ("平方", "面积"), ("亩", "面积"), ("占地", "面积"),
+                    ("久", "时长"), ("时间", "时长"), ("耐", "时长"), ("岁", "年龄"),
+                    ("年纪", "年龄"), ("年龄", "年龄"))  # fmt: skip
 
 
 def _what_is_counted(unit: str, noun: str) -> str:
@@ -179,11 +180,12 @@ def _focus_word(tags: list[tuple[str, str]], stopwords: frozenset[str]) -> str |
 def _is_unknown_entity(
     word: str, tags: list[tuple[str, str]], retriever: Retriever, text: str
 ) -> bool:
-    """An out-of-vocabulary name: a Latin-script term written in capitals (GDP, APEC; not a
-    stray "lol" or "from"), or a place/person/organisation that shares no word with the
-    corpus (浙江省, 福建省), unlike 镇里 or 广东省委."""
-    if re.fullmatch(r"[a-z][a-z0-9.+-]*", word):
-        return len(word) >= 2 and word.upper() in unicodedata.normalize("NFKC", text)
+    """An out-of-vocabulary name: a Latin-script term with a capital letter (GDP, APEC,
+    iPhone; not a stray "lol" or "from"), or a place/person/organisation that shares no word
+    with the corpus (浙江省, 福建省), unlike 镇里 or 广东省委."""
+    if re.fullmatch(r"[a-z][a-z0-9.+-]*", word):  # as written: GDP, APEC, iPhone (capitals)
+        written = re.search(re.escape(word), unicodedata.normalize("NFKC", text), re.IGNORECASE)
+        return len(word) >= 2 and written is not None and not written.group().islower()
     flag = dict(tags).get(word, "")
     if flag[:2] not in ("ns", "nr", "nt", "nz"):
         return False

@@ -134,6 +134,15 @@ def test_asking_how_much_money_is_not_answered_by_a_passage_with_no_amount(
         ("深圳市委书记是谁？", "person", "深圳市委书记王伟中出席", "副省长王伟中"),
         # people: a bare 150万 counts, 150万元 does not
         ("说这种方言的有多少人？", "number", "约有150万，", "投入150万元"),
+        # a noun of people after 多少 (队员 is not 队: members, not teams)
+        ("那支突击队一共有多少队员？", "number", "共有队员120名", "组建突击队35支"),
+        ("这个镇有多少志愿者？", "number", "志愿者3000多人", "服务站30个"),
+        # 多少 at the end, after what it asks about: a sum of money, people
+        ("文化中心每年运营经费多少？", "money", "运营经费每年200万元", "服务站30个"),
+        ("协会的会员一共有多少？", "number", "会员800余名", "分会12个"),
+        # area and age asked after their noun
+        ("新校区面积有多大？", "number", "占地120亩", "建成12栋"),
+        ("那位校长今年几岁？", "number", "现年58岁", "任职8年"),
     ],
 )
 def test_answer_types(question: str, kind: str, matches: str, does_not_match: str) -> None:
@@ -246,3 +255,13 @@ def test_a_year_in_chinese_numerals_is_that_year(tokenizer: Tokenizer, tmp_path:
     assert verdict.answered, verdict
     other = r.analyze("成都2022年要新建多少座旅游厕所？")
     assert not judge(r, other, r.search(other, k=3)).answered
+
+
+def test_a_latin_name_with_capitals_the_collection_lacks_is_not_found(
+    seed_retriever: Retriever,
+) -> None:
+    """iPhone is the subject, not a stray word: the money the documents mention is no answer;
+    a lower-case stray word after an answerable question still is."""
+    v = verdict(seed_retriever, "iPhone 15 Pro 多少钱？")
+    assert not v.answered and v.reason == "unknown_name"
+    assert verdict(seed_retriever, "肇庆建成了多少个初心堂 lol").answered
