@@ -74,6 +74,8 @@ _ROLE = (
     r"|通讯员|主持人|负责人|经理|董事长|总裁|总统|总理|首相|导演|作者)"
 )
 _PERSON = re.compile(rf"{_ROLE}[\u4e00-\u9fff]{{2,3}}|[\u4e00-\u9fff]{{2,3}}(?:同志|先生|女士)")
+# A rank of cadres (局级, 处级, 科级, 副厅级): figures for another rank answer something else.
+RANK = re.compile(r"[正副]?(?:省部|厅局|国|部|厅|局|处|科|股)级")
 # A post the question names (副部长, 书记): an answer about another post answers something else.
 ROLE_WORD = re.compile(
     r"副?(?:书记|部长|省长|市长|县长|区长|镇长|主任|局长|主席|院长|厅长|处长|校长)"
@@ -207,6 +209,8 @@ def _count(question: str) -> AnswerType | None:
         unit = ""  # 多少人口, 多少人次: a noun, not the measure word 人
     if unit and unit in _MEASURE_WORDS and question[m.end() : m.end() + 1] == "员":
         return _people(unit + "员")  # 多少队员, 多少组员: people, not teams
+    if unit == "个" and _PEOPLE_NOUN.search(noun := _counted(question[m.end() :])):
+        return _people(noun, also="个")  # 多少个干部: people, in 人, 名 or 个
     if unit and unit in _MEASURE_WORDS:
         count = rf"{_NUM}{_ABOUT}(?:(?:万|亿){_ABOUT})?{_unit_pattern(unit)}"
         return AnswerType("number", re.compile(count), unit, _counted(question[m.end() :]))
@@ -216,9 +220,11 @@ def _count(question: str) -> AnswerType | None:
     return AnswerType("number", re.compile(r"\d+(?:\.\d+)?\s*[多余]?\s*[万亿%]?"), "", noun)
 
 
-def _people(noun: str) -> AnswerType:
-    """A count of people (党员, 队员): a number in 人, 名 or 位."""
-    count = rf"{_NUM}{_ABOUT}(?:(?:万|亿){_ABOUT})?{_unit_pattern('人')}"
+def _people(noun: str, also: str = "") -> AnswerType:
+    """A count of people (党员, 队员): a number in 人, 名 or 位 (or ``also``, the measure word
+    the question used)."""
+    unit = _unit_pattern("人") + (f"|{also}" if also else "")
+    count = rf"{_NUM}{_ABOUT}(?:(?:万|亿){_ABOUT})?(?:{unit})"
     return AnswerType("number", re.compile(count), "人", noun)
 
 

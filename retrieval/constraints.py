@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .answer_type import COUNTRY, GENERIC_PLACES
+from .answer_type import COUNTRY, GENERIC_PLACES, RANK
 from .normalization import to_simplified
 from .schema import Hit, Question
 
@@ -96,6 +96,8 @@ def unmet(
             )
         if word.startswith("第"):  # a place in a series: this one (首期 is 第一期)
             return any(form in context for form in _ordinal_forms(word))
+        if RANK.fullmatch(word):  # a rank of cadres: this one named
+            return word in context
         if named(word) or not other_names:
             return True
         halves = ((word[:i], word[i:]) for i in range(2, len(word) - 1))

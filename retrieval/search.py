@@ -18,6 +18,7 @@ import numpy as np
 
 from .answer_type import (
     ORDINAL,
+    RANK,
     ROLE_WORD,
     YEAR_NAMED,
     asked_for,
@@ -195,6 +196,7 @@ class Retriever:
         found = [w for w in found if not asked_for(w, norm)]
         found += YEAR_NAMED.findall(norm)
         found += ORDINAL.findall(norm)
+        found += RANK.findall(norm)
         return tuple(dict.fromkeys(found))
 
     def entities_in(self, text: str) -> frozenset[str]:

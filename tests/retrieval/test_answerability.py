@@ -143,6 +143,8 @@ def test_asking_how_much_money_is_not_answered_by_a_passage_with_no_amount(
         # area and age asked after their noun
         ("新校区面积有多大？", "number", "占地120亩", "建成12栋"),
         ("那位校长今年几岁？", "number", "现年58岁", "任职8年"),
+        # people counted with 个 are still people
+        ("查处了多少个局级干部？", "number", "查处局级干部12人", "查处案件12件"),
     ],
 )
 def test_answer_types(question: str, kind: str, matches: str, does_not_match: str) -> None:
@@ -265,3 +267,20 @@ def test_a_latin_name_with_capitals_the_collection_lacks_is_not_found(
     v = verdict(seed_retriever, "iPhone 15 Pro 多少钱？")
     assert not v.answered and v.reason == "unknown_name"
     assert verdict(seed_retriever, "肇庆建成了多少个初心堂 lol").answered
+
+
+def test_a_rank_of_cadres_is_a_constraint(tokenizer: Tokenizer, tmp_path: Path) -> None:
+    """Figures for 局级 and 处级 cadres do not answer a question about 科级 cadres."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "某市纪委通报上半年查处情况\n\n"
+        "今年上半年，全市立案查处局级干部3人、处级干部21人，给予党纪政务处分150人。\n",
+        encoding="utf-8",
+    )
+    r = build([folder], tmp_path / "i.db", tokenizer=tokenizer)
+    asked = r.analyze("上半年立案查处了多少个处级干部？")
+    assert judge(r, asked, r.search(asked, k=3)).answered
+    other = r.analyze("上半年立案查处了多少个科级干部？")
+    v = judge(r, other, r.search(other, k=3))
+    assert not v.answered and "科级" in v.missing
