@@ -132,6 +132,11 @@ def asked_for(word: str, question: str) -> bool:
 _EACH = re.compile(r"^[每这那哪任同某第唯逐]一(?![一二两三四五六七八九十百千万零〇\d])")
 # The place in a series a question names (第二期, 第3届): an answer about another is a near miss.
 ORDINAL = re.compile(r"第[一二三四五六七八九十\d]+[期届批轮]")
+# A session of a congress or plenum (十三届三次全会, 二十届二中全会): another is another meeting.
+SESSION = re.compile(r"[一二三四五六七八九十百\d]+届[一二三四五六七八九十\d]+(?:次|中)")
+# A period relative to the text's own time (去年, 上半年): figures for another are another's.
+PERIOD = re.compile(r"今年|去年|前年|明年|上半年|下半年|全年|[一二三四]季度|前三季度")
+PERIOD_FAMILIES = (("今年", "去年", "前年", "明年"), ("上半年", "下半年", "全年", "季度"))
 YEAR_NAMED = re.compile(r"((?:19|20)\d{2})\s*年(?!代)")
 
 

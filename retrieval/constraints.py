@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .answer_type import COUNTRY, GENERIC_PLACES, RANK
+from .answer_type import COUNTRY, GENERIC_PLACES, PERIOD, PERIOD_FAMILIES, RANK, SESSION
 from .normalization import to_simplified
 from .schema import Hit, Question
 
@@ -72,7 +72,9 @@ def unmet(
     it or the document is dated in it; in an undated document, unless the question asks for
     a count or an amount and the passage names another year and not this one (its figures
     are another year's; a range counts for every year in it). A place in a series (第二期) is
-    satisfied only where it is named (首期 for 第一期)."""
+    satisfied only where it is named (首期 for 第一期); so are a rank of cadres (处级) and a
+    session (十三届三次全会). A period (去年, 上半年) is satisfied where named, or where the
+    passage names no other period of its kind."""
     context = _arabic_years(
         to_simplified(" ".join(x for x in (hit.text, hit.title, hit.source) if x))
     )
@@ -96,8 +98,11 @@ def unmet(
             )
         if word.startswith("第"):  # a place in a series: this one (首期 is 第一期)
             return any(form in context for form in _ordinal_forms(word))
-        if RANK.fullmatch(word):  # a rank of cadres: this one named
+        if RANK.fullmatch(word) or SESSION.fullmatch(word):  # this rank, this session, named
             return word in context
+        if PERIOD.fullmatch(word):  # this period named, or none other of its kind
+            family = next(f for f in PERIOD_FAMILIES if any(p in word for p in f))
+            return word in context or not any(p in hit.text for p in family)
         if named(word) or not other_names:
             return True
         halves = ((word[:i], word[i:]) for i in range(2, len(word) - 1))

@@ -18,8 +18,10 @@ import numpy as np
 
 from .answer_type import (
     ORDINAL,
+    PERIOD,
     RANK,
     ROLE_WORD,
+    SESSION,
     YEAR_NAMED,
     asked_for,
     expected_answer,
@@ -197,6 +199,8 @@ class Retriever:
         found += YEAR_NAMED.findall(norm)
         found += ORDINAL.findall(norm)
         found += RANK.findall(norm)
+        found += SESSION.findall(norm)
+        found += PERIOD.findall(norm)
         return tuple(dict.fromkeys(found))
 
     def entities_in(self, text: str) -> frozenset[str]:

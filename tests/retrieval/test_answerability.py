@@ -284,3 +284,28 @@ def test_a_rank_of_cadres_is_a_constraint(tokenizer: Tokenizer, tmp_path: Path) 
     other = r.analyze("上半年立案查处了多少个科级干部？")
     v = judge(r, other, r.search(other, k=3))
     assert not v.answered and "科级" in v.missing
+
+
+def test_another_session_or_period_is_a_near_miss(tokenizer: Tokenizer, tmp_path: Path) -> None:
+    """十三届二次全会 does not answer for 十三届三次全会, nor 今年上半年 for 去年全年; a
+    passage that names no period answers a question that names one."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "某省委全会和反腐败工作通报\n\n"
+        "省委十三届二次全会强调，要坚定不移加强党的全面领导，深化全面从严治党。\n\n"
+        "今年上半年，全市立案查处局级干部3人、处级干部21人。\n\n"
+        "全市建成党群服务中心1800多个，遍布各个社区。\n",
+        encoding="utf-8",
+    )
+    r = build([folder], tmp_path / "i.db", tokenizer=tokenizer)
+
+    def answered(q: str) -> bool:
+        question = r.analyze(q)
+        return judge(r, question, r.search(question, k=3)).answered
+
+    assert answered("省委十三届二次全会强调了什么？")
+    assert not answered("省委十三届三次全会强调了什么？")
+    assert answered("今年上半年查处了多少个局级干部？")
+    assert not answered("去年全年查处了多少个局级干部？")
+    assert answered("去年建成了多少个党群服务中心？")
