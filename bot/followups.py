@@ -142,3 +142,15 @@ def _replacements(core_tags: Tags, old: Tags) -> list[Completion]:
         out.append(joined(last, last, tuple(w for w, _ in old[first:last])))
     out.append(joined(first, last))
     return out
+
+
+_PRONOUN = re.compile(r"他们|她们|它们|他|她|它|此人|这个人|这位|该人")
+
+
+def pronoun_followup(question: Question, person: str | None) -> Completion | None:
+    """他是什么职务？ after an answer that named a person: the pronoun read as that person,
+    whose name the answer must then hold. None when there is no such person or pronoun."""
+    text = to_simplified(question.text)
+    if not person or question.constraints or not _PRONOUN.search(text):
+        return None
+    return Completion(_PRONOUN.sub(person, text, count=1), kept=(person,))

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from retrieval import Document, Hit, JudgeSettings, Question, Retriever, detect_script, judge
+from retrieval.answer_type import person_name
 from retrieval.chunking import split_sentences
 from retrieval.normalization import Script, to_simplified
 
@@ -20,6 +21,7 @@ from .followups import (
     complete_followup,
     detail_followup,
     is_followup_form,
+    pronoun_followup,
     without_subject,
 )
 
@@ -91,6 +93,7 @@ class Conversation:
 
     last_question: str | None = None
     script: Script | None = None
+    last_person: str | None = None  # the person the last answer named, for 他/她 follow-ups
     history: list[str] = field(default_factory=list)
 
 
@@ -139,17 +142,22 @@ class Service:
         analyzed = self.retriever.analyze(question)
         answer = self._answer(analyzed, script, k)
         if conversation is not None and conversation.last_question:
-            answer = self._as_followup(analyzed, answer, conversation.last_question, k)
+            answer = self._as_followup(
+                analyzed, answer, conversation.last_question, k, conversation.last_person
+            )
         if not answer.answered and _FOREIGN.search(question) and not _HAN.search(question):
             answer = replace(answer, problem="not_chinese")  # (answered: its own words matched)
         if conversation is not None:
             conversation.script = script
             if answer.answered or answer.reason == "constraint_unmet":  # a near miss too:
                 conversation.last_question = answer.understood_as or question  # 那深圳呢？
+            conversation.last_person = _person_in(answer, analyzed, self.retriever)
             conversation.history.append(question)
         return answer
 
-    def _as_followup(self, question: Question, fresh: Answer, previous: str, k: int) -> Answer:
+    def _as_followup(
+        self, question: Question, fresh: Answer, previous: str, k: int, person: str | None = None
+    ) -> Answer:
         """The answer to ``question`` completed from the ``previous`` one, when it is a
         follow-up and the completed question finds what the follow-up itself names: as the
         same question about something else (那深圳呢？) or as a detail of the same thing
@@ -158,6 +166,9 @@ class Service:
         gets that near miss (the documents have it for something else), not its own answer."""
         retriever = self.retriever
         candidates = complete_followup(question, previous, fresh.answered, retriever)
+        pronoun = pronoun_followup(question, person)
+        if pronoun is not None:  # 她是什么职务？: about the person the last answer named
+            candidates.insert(0, pronoun)
         detail = detail_followup(question, previous, retriever)
         if detail is not None:
             candidates.append(Completion(detail))
@@ -173,7 +184,9 @@ class Service:
             if not second.answered or not second.hits:
                 continue
             text = to_simplified(second.hits[0].text + second.hits[0].title)
-            if own and not any(w in text for w in own) and not (free and completed == detail):
+            mine = completion is pronoun  # its own words may be paraphrased (职务: 部长)
+            lacks_own = own and not any(w in text for w in own)
+            if lacks_own and not (free and completed == detail) and not mine:
                 continue
             if all(w in to_simplified(second.hits[0].text) for w in completion.kept):
                 return second
@@ -296,3 +309,20 @@ def highlight_words(question: Question) -> tuple[str, ...]:
     known = question.known
     words = sorted({w for w in known if len(w) >= 2 or w.isdigit()}, key=len, reverse=True)
     return tuple(words or sorted(set(known), key=len, reverse=True))
+
+
+def _person_in(answer: Answer, question: Question, retriever: Retriever) -> str | None:
+    """The person an answer to a 谁 question names in its best sentence: after the post the
+    question names (深圳市委书记王伟中), the word jieba tags as a person name there."""
+    kind = question.answer
+    if not answer.answered or answer.sentence is None or kind is None or kind.kind != "person":
+        return None
+    text = to_simplified(answer.sentence.text)
+    spans = kind.spans(text)
+    if kind.unit:  # the post as the question names it first (省委书记李希 is another's)
+        spans.sort(key=lambda span: kind.unit not in text[max(0, span[0] - 6) : span[1]])
+    for start, end in spans:
+        found = person_name(text[start:end])
+        names = [w for w, flag in retriever.tags(text[start : end + 2]) if flag == "nr"]
+        return next((n for n in names if n in found or found in n), found) or None
+    return None

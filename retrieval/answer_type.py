@@ -73,6 +73,13 @@ _ROLE = (
     r"(?:书记|部长|省长|市长|县长|区长|镇长|主任|局长|主席|院长|厅长|处长|校长|教授|研究员|记者"
     r"|通讯员|主持人|负责人|经理|董事长|总裁|总统|总理|首相|导演|作者)"
 )
+
+
+def person_name(found: str) -> str:
+    """The name in a person answer (部长张义珍 -> 张义珍, 李明同志 -> 李明)."""
+    return re.sub(rf"^{_ROLE}|(?:同志|先生|女士)$", "", found)
+
+
 _PERSON = re.compile(rf"{_ROLE}[\u4e00-\u9fff]{{2,3}}|[\u4e00-\u9fff]{{2,3}}(?:同志|先生|女士)")
 # A rank of cadres (局级, 处级, 科级, 副厅级): figures for another rank answer something else.
 RANK = re.compile(r"[正副]?(?:省部|厅局|国|部|厅|局|处|科|股)级")
@@ -251,8 +258,11 @@ def _who(question: str) -> AnswerType:
     """谁: a name after a post or before 同志; the post the question names first (书记是谁
     wants the name that follows 书记)."""
     role = ROLE_WORD.search(question)
-    if role is not None:
-        return AnswerType("person", re.compile(rf"{role.group(0)}[\u4e00-\u9fff]{{2,3}}"))
+    if role is not None:  # the post as the question names it (深圳市委书记) is its unit
+        post = re.search(rf"[\u4e00-\u9fff]{{0,4}}{role.group(0)}", question)
+        full = post.group(0) if post else role.group(0)
+        pattern = re.compile(rf"{role.group(0)}[\u4e00-\u9fff]{{2,3}}")
+        return AnswerType("person", pattern, unit=full)
     return AnswerType("person", _PERSON)
 
 

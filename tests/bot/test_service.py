@@ -240,3 +240,18 @@ def test_a_completed_followup_that_is_a_near_miss_is_kept(service: Service) -> N
     answer = service.ask("那肇庆呢？", conv)  # the documents give that count for Shenzhen only
     assert answer.understood_as and "肇庆" in answer.understood_as
     assert not answer.answered and "肇庆" in answer.missing and answer.nearest is not None
+
+
+def test_a_pronoun_after_a_who_answer_is_that_person(service: Service) -> None:
+    """他/她 after an answer that named a person (by the post the question named, not the
+    first official in the sentence) is read as that person; with no such answer it is not."""
+    conv = Conversation()
+    first = service.ask("深圳市委书记是谁？", conv)
+    assert first.answered and conv.last_person == "王伟中"
+    answer = service.ask("他出席了什么会议？", conv)
+    assert answer.understood_as is not None and answer.understood_as.startswith("王伟中")
+    assert answer.answered and "王伟中" in to_simplified(answer.citations[0].text)
+    other = Conversation()
+    service.ask("肇庆建成了多少个初心堂？", other)
+    assert other.last_person is None
+    assert "王伟中" not in (service.ask("他出席了什么会议？", other).understood_as or "")
