@@ -32,7 +32,10 @@ _HOW_MANY = re.compile(
 )
 _PEOPLE_NOUN_ENDS = frozenset("口数员次民才群")
 # A noun naming people (党员, 队员, 学生, 志愿者, 居民): counted in 人, 名, 位.
-_PEOPLE_NOUN = re.compile(r"[\u4e00-\u9fff]*(?:员|者|民|生|工|兵|干部|群众|人员|人才|代表|委员)$")
+_PEOPLE_NOUN = re.compile(
+    r"[\u4e00-\u9fff]*(?:员|者|民|生|工|兵|干部|群众|人员|人才|代表|委员|书记|部长|主任|局长|"
+    r"县长|市长|镇长|村长|校长|院长|厂长|经理)$"
+)
 # 多少 (or 几多) ending the question, after what it asks about: 经费是多少, 党员一共有多少.
 _TRAILING_HOW_MANY = re.compile(
     r"([\u4e00-\u9fff]{1,6}?)(?:的)?(?:数量|总数|数目)?(?:一共|总共|共|总计|合计|大约|大概|约)?"
@@ -221,15 +224,21 @@ def _count(question: str) -> AnswerType | None:
         unit = ""  # 多少人口, 多少人次: a noun, not the measure word 人
     if unit and unit in _MEASURE_WORDS and question[m.end() : m.end() + 1] == "员":
         return _people(unit + "员")  # 多少队员, 多少组员: people, not teams
-    if unit == "个" and _PEOPLE_NOUN.search(noun := _counted(question[m.end() :])):
-        return _people(noun, also="个")  # 多少个干部: people, in 人, 名 or 个
+    people = _people_in(_counted(question[m.end() :]))
+    if unit == "个" and people:
+        return _people(people, also="个")  # 多少个干部: people, in 人, 名 or 个
     if unit and unit in _MEASURE_WORDS:
         count = rf"{_NUM}{_ABOUT}(?:(?:万|亿){_ABOUT})?{_unit_pattern(unit)}"
         return AnswerType("number", re.compile(count), unit, _counted(question[m.end() :]))
     noun = _counted(question[m.start(1) :])
-    if noun and _PEOPLE_NOUN.search(noun):
-        return _people(noun)  # 多少党员: a number of people
+    if people := _people_in(noun):
+        return _people(people)  # 多少党员: a number of people
     return AnswerType("number", re.compile(r"\d+(?:\.\d+)?\s*[多余]?\s*[万亿%]?"), "", noun)
+
+
+def _people_in(noun: str) -> str:
+    """The people noun ``noun`` starts with (党组书记 in 党组书记上), or ""."""
+    return next((noun[:i] for i in range(len(noun), 1, -1) if _PEOPLE_NOUN.match(noun[:i])), "")
 
 
 def _people(noun: str, also: str = "") -> AnswerType:

@@ -10,6 +10,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -215,7 +216,19 @@ class Retriever:
         titled = self._title_entities.get(hit.doc)
         if titled is None:  # a document's title is tokenized once, not per candidate
             titled = self._title_entities[hit.doc] = self.entities_in(hit.title)
-        return unmet(question, hit, about, about | titled)
+        return unmet(question, self._whole_paragraph(hit), about, about | titled)
+
+    def _whole_paragraph(self, hit: Hit) -> Hit:
+        """``hit`` with the text of its whole paragraph when a long paragraph was cut into
+        parts: what one part is about is often named in another (玉林 in the part before)."""
+        if "." not in hit.passage_id.rsplit("#", 1)[-1]:
+            return hit
+        passages = self.passages
+        if isinstance(passages, LazyPassages):
+            parts = passages.of_paragraph(hit.doc, hit.paragraph)
+        else:
+            parts = [p for p in passages if p.doc == hit.doc and p.paragraph == hit.paragraph]
+        return replace(hit, text="".join(p.text for p in parts) or hit.text)
 
     def about(self, doc: str) -> frozenset[str]:
         """The places and organisations document ``doc`` is about (named in its title or in

@@ -64,6 +64,13 @@ class LazyPassages(Sequence[StoredPassage]):
         with self._lock:
             return [_passage(row) for row in self._conn.execute(sql, (doc, limit)).fetchall()]
 
+    def of_paragraph(self, doc: str, paragraph: int) -> list[StoredPassage]:
+        """The parts of one paragraph of document ``doc``, in order."""
+        sql = _SELECT + " where doc = ? and paragraph = ? order by part"
+        with self._lock:
+            rows = self._conn.execute(sql, (doc, paragraph)).fetchall()
+        return [_passage(row) for row in rows]
+
     def index_of(self, passage_id: str) -> int:
         with self._lock:
             row = self._conn.execute(

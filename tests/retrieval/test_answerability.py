@@ -145,6 +145,8 @@ def test_asking_how_much_money_is_not_answered_by_a_passage_with_no_amount(
         ("那位校长今年几岁？", "number", "现年58岁", "任职8年"),
         # people counted with 个 are still people
         ("查处了多少个局级干部？", "number", "查处局级干部12人", "查处案件12件"),
+        # a post's holders are people, even with the verb after them
+        ("有多少个党组书记上了党课？", "number", "党组书记32名带头讲党课", "开展党课32场"),
     ],
 )
 def test_answer_types(question: str, kind: str, matches: str, does_not_match: str) -> None:
@@ -309,3 +311,31 @@ def test_another_session_or_period_is_a_near_miss(tokenizer: Tokenizer, tmp_path
     assert answered("今年上半年查处了多少个局级干部？")
     assert not answered("去年全年查处了多少个局级干部？")
     assert answered("去年建成了多少个党群服务中心？")
+
+
+def test_a_thank_you_after_a_question_changes_nothing(seed_retriever: Retriever) -> None:
+    assert verdict(seed_retriever, "深圳建了多少个暖蜂驿站 谢谢").answered
+    assert verdict(seed_retriever, "你好，深圳建了多少个暖蜂驿站？").answered
+
+
+def test_a_place_named_in_another_part_of_the_paragraph_counts(
+    tokenizer: Tokenizer, tmp_path: Path
+) -> None:
+    """A long paragraph is cut into parts; the place one part is about may be named in the
+    part before it (the document is about another place too, so that matters)."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    filler = "各级机关坚持把党建工作与业务工作同谋划、同部署、同落实，推动两者深度融合。" * 4
+    (folder / "a.txt").write_text(
+        "机关党建合作情况通报\n\n"
+        f"南宁市直机关工委积极推进跨省合作。{filler}"
+        "双方签订了机关党建合作协议，约定每年互派干部交流学习。\n\n"
+        "梧州市开展党员志愿服务活动，参与党员三千余人次。\n\n"
+        "梧州市还建成党群服务中心二十个。\n",
+        encoding="utf-8",
+    )
+    r = build([folder], tmp_path / "i.db", tokenizer=tokenizer, max_chars=120)
+    second = next(h for h in r.search("互派干部交流学习", k=5) if h.passage_id == "a.txt#1.2")
+    assert "南宁" not in second.text
+    assert r.unmet(r.analyze("南宁每年互派干部交流学习吗？"), second) == ()
+    assert r.unmet(r.analyze("柳州每年互派干部交流学习吗？"), second) == ("柳州",)
