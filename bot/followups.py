@@ -97,8 +97,11 @@ def complete_followup(
     品牌 in 机关党建品牌), and then the whole run. With no counterpart it is put in front.
     """
     text = question.text
-    elliptical = len(text) <= 12 and not _OWN_QUESTION.search(to_simplified(text))
+    asks = _OWN_QUESTION.search(retriever.standard(text)) is not None
+    elliptical = len(text) <= 12 and not asks
     if not (is_followup_form(question) or (elliptical and not answered)):
+        return []
+    if asks and not _FOLLOWUP_FORM.match(text):  # 主题是什么？: a detail, not a replacement
         return []
     m = _FOLLOWUP_FORM.match(text)
     core_tags = _content(retriever.tags(_QUOTES.sub("", m.group(1) if m else text)), retriever)

@@ -142,11 +142,16 @@ class Retriever:
 
     # --- searching -----------------------------------------------------------------------
 
+    @staticmethod
+    def standard(text: str) -> str:
+        """``text`` as :meth:`analyze` reads it: Simplified, in standard wording (咩 -> 什么)."""
+        return _wording().standard(to_simplified(text))
+
     def analyze(self, question: str) -> Question:
         """``question`` as the index sees it, computed once: its tokens, which of them the
         corpus has, the kind of answer it asks for, and (only when a judgement needs them:
         an unknown word, or an amount asked for) its words' part-of-speech tags."""
-        norm = _wording().standard(to_simplified(question))
+        norm = self.standard(question)
         tokens = self._standard(self.tokenizer.tokens_of_normalized(norm))
         words = [t for t in tokens if not t.startswith("#")]
         in_corpus = {t: bool(self.document_frequency(t)) for t in words}

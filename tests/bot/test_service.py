@@ -255,3 +255,13 @@ def test_a_pronoun_after_a_who_answer_is_that_person(service: Service) -> None:
     service.ask("肇庆建成了多少个初心堂？", other)
     assert other.last_person is None
     assert "王伟中" not in (service.ask("他出席了什么会议？", other).understood_as or "")
+
+
+def test_a_followup_with_its_own_question_word_asks_a_detail(service: Service) -> None:
+    """主题系咩？ (Cantonese: what is the theme?) after a question about an event asks the
+    event's theme; its 系咩 is a question word, not a noun to put in the event's place."""
+    conv = Conversation()
+    service.ask("广西机关党建那场发布会是谁办的？", conv)
+    answer = service.ask("主题系咩？", conv)
+    assert answer.understood_as is not None
+    assert "发布会" in answer.understood_as and "谁办" not in answer.understood_as
