@@ -381,12 +381,11 @@ def _reusable(
     previous = index.previous()
     if previous is None:
         return {}, {}
-    report.rebuilt_because = previous.rebuild_because
-    if previous.rebuild_because is None and any(
-        previous.meta.get(k) != v for k, v in signature.items()
-    ):
-        report.rebuilt_because = "tokenizer or chunking settings changed"
-    if report.rebuilt_because:
+    reason = previous.rebuild_because
+    if reason is None and any(previous.meta.get(k) != v for k, v in signature.items()):
+        reason = "tokenizer or chunking settings changed"
+    report.rebuilt_because = report.rebuilt_because or reason  # (a BM25 change keeps tokens)
+    if reason:
         return {}, {}
     tokens = {_cache_key(norm, to_simplified(title)): toks for norm, toks, title in previous.rows}
     return previous.hashes, tokens

@@ -131,7 +131,7 @@ def index_sources(
     job = _job(index_path, tokenizer, bm25, max_chars, progress, segmenting, limits, fetch)
     report = BuildReport()
     current = _current(job, report)
-    if current is None or rebuild:
+    if current is None or rebuild or current.settings_changed:
         remembered = [o.key for o in current.origins if _there(o, report)] if current else []
         targets = list(dict.fromkeys([*remembered, *map(_key, paths)])) or list(map(str, default))
         return _build(job, targets, report)
@@ -205,6 +205,7 @@ class _Current:
     origins: list[Origin]
     documents: list[DocumentInfo]
     state: UpdateState
+    settings_changed: bool = False  # built with other settings: rebuilt from its sources
 
     def of(self, key: str) -> list[DocumentInfo]:
         return [d for d in self.documents if d.origin == key]
@@ -220,12 +221,13 @@ def _current(job: _Job, report: BuildReport) -> _Current | None:
     except IndexOutdatedError:
         report.rebuilt_because = "the index was written by another docbot version"
         return None
+    current = _Current(origins, documents, state)
     try:
         check_settings(job.index, state, job.tokenizer, job.bm25, job.max_chars)
     except IndexOutdatedError:
         report.rebuilt_because = "tokenizer, chunking or BM25 settings changed"
-    current = _Current(origins, documents, state)
-    return None if report.rebuilt_because else current if origins else None
+        current.settings_changed = True  # its sources are still what to rebuild from
+    return current if origins else None
 
 
 def _there(origin: Origin, report: BuildReport) -> bool:

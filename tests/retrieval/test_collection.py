@@ -361,3 +361,21 @@ def test_the_text_says_the_date_and_source_before_the_files_metadata(
     assert (doc.date, doc.source) == ("2023-12-18", "黑龙江日报")
     texts = [p.text for p in r.passages if p.doc == "ice.html"]
     assert texts and not any(("来源" in t or "责任编辑" in t or "上一篇" in t) for t in texts)
+
+
+def test_other_settings_rebuild_from_every_remembered_source(
+    tokenizer: Tokenizer, tmp_path: Path
+) -> None:
+    """Changing the BM25 settings rebuilds the index from all its sources, not from the
+    default corpus alone (added documents were lost that way)."""
+    from retrieval import BM25Settings
+
+    db = tmp_path / "i.db"
+    index(tokenizer, db, CORPUS)
+    extra = tmp_path / "extra.md"
+    extra.write_bytes(makefiles.markdown("simplified"))
+    index(tokenizer, db, extra)
+    report = index(tokenizer, db, default=[CORPUS], bm25=BM25Settings(k1=2.0))
+    assert report.rebuilt_because == "tokenizer, chunking or BM25 settings changed"
+    assert report.documents == len(ARTICLES) + 1
+    assert [o.label for o in list_documents(db)[0]] == [CORPUS.name, "extra.md"]
