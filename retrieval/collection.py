@@ -127,12 +127,15 @@ def index_sources(
 
     With no index yet (or ``rebuild``, or an index of another version or other settings) a
     whole index is built from the remembered sources and ``paths``, or from ``default``
-    when there are neither."""
+    when there are neither; an index of an older version, which remembers no sources, is
+    rebuilt from ``default`` and ``paths``."""
     job = _job(index_path, tokenizer, bm25, max_chars, progress, segmenting, limits, fetch)
     report = BuildReport()
     current = _current(job, report)
     if current is None or rebuild or current.settings_changed:
         remembered = [o.key for o in current.origins if _there(o, report)] if current else []
+        if current is None and report.rebuilt_because:  # an older index: it held the default
+            remembered = [_key(p) for p in default]
         targets = list(dict.fromkeys([*remembered, *map(_key, paths)])) or list(map(str, default))
         return _build(job, targets, report)
     return _refresh(job, current, paths, remove, report)

@@ -379,3 +379,23 @@ def test_other_settings_rebuild_from_every_remembered_source(
     assert report.rebuilt_because == "tokenizer, chunking or BM25 settings changed"
     assert report.documents == len(ARTICLES) + 1
     assert [o.label for o in list_documents(db)[0]] == [CORPUS.name, "extra.md"]
+
+
+def test_an_older_index_is_rebuilt_from_the_default_and_the_paths(
+    tokenizer: Tokenizer, tmp_path: Path
+) -> None:
+    """An index of an older docbot remembers no sources: indexing a folder into it rebuilds
+    it from the default corpus and that folder, not from the folder alone."""
+    import json
+    import sqlite3
+
+    db = tmp_path / "i.db"
+    index(tokenizer, db, CORPUS)
+    with sqlite3.connect(db) as conn:
+        conn.execute("update meta set value = ? where key = 'schema_version'", (json.dumps(2),))
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "notes.md").write_bytes(makefiles.markdown("simplified"))
+    report = index(tokenizer, db, extra, default=[CORPUS])
+    assert report.rebuilt_because == "the index was written by another docbot version"
+    assert set(opened(db, tokenizer).documents) == {*ARTICLES, "notes.md"}
