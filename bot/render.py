@@ -125,7 +125,8 @@ class Style:
 
     mark: Callable[[str], str]
     escape: Callable[[str], str]
-    link: Callable[[str, str], str] = lambda text, url: f"{text} {url}"  # text already escaped
+    # (escaped text, url) -> a link; None where the medium has none: the address is written out
+    link: Callable[[str, str], str] | None = None
 
 
 PLAIN = Style(lambda s: f"«{s}»", lambda s: s)
@@ -172,12 +173,12 @@ def cited(
 ) -> str:
     """:func:`cite` escaped for ``style``, the title a link to the web page it came from."""
     text = style.escape(cite(source, script, display))
-    if source.url:
-        title = style.escape(f"《{display.show(source.title, script)}》")
-        if style is PLAIN or style is ANSI:
-            return f"{text} · {source.url}"
-        return text.replace(title, style.link(title, source.url), 1)
-    return text
+    if not source.url:
+        return text
+    if style.link is None:
+        return f"{text} · {source.url}"
+    title = style.escape(f"《{display.show(source.title, script)}》")
+    return text.replace(title, style.link(title, source.url), 1)
 
 
 def citation_header(

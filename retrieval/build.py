@@ -113,6 +113,12 @@ class Changes:
         return bool(self.coming or self.going or self.remember or self.forget)
 
 
+def _compare(sources: list[Source], hashes: dict[str, str], report: BuildReport) -> None:
+    """Sort a build's documents into the report's added / changed / unchanged / removed."""
+    classify(sources, hashes, report)
+    report.removed = sorted(set(hashes) - {src.document.name for src in sources})
+
+
 def change_index(
     index: IndexFile,
     state: UpdateState,
@@ -124,33 +130,9 @@ def change_index(
     segmenting: Segmenting | None = None,
 ) -> int:
     """Write the next version of ``index`` with ``changes``, reading only the new documents;
-    scores stay exactly those of a full build of the same documents. Returns the number of
-    passages."""
-    step = segmenting or Segmenting(workers=1)
-    return _replace_documents(index, state, changes, tokenizer, bm25, max_chars, step)
-
-
-def _compare(sources: list[Source], hashes: dict[str, str], report: BuildReport) -> None:
-    """Sort a build's documents into the report's added / changed / unchanged / removed."""
-    for src in sources:
-        name = src.document.name
-        known = hashes.get(name)
-        bucket = report.added if known is None else report.changed
-        (report.unchanged if known == src.hash else bucket).append(name)
-    report.removed = sorted(set(hashes) - {src.document.name for src in sources})
-
-
-def _replace_documents(
-    index: IndexFile,
-    state: UpdateState,
-    changes: Changes,
-    tokenizer: Tokenizer,
-    bm25: BM25Settings,
-    max_chars: int,
-    segmenting: Segmenting,
-) -> int:
-    """Write the next version of ``index`` with ``changes``, the weights recomputed from the
-    counts. Returns how many passages it has."""
+    the weights are recomputed from the stored counts, so scores stay exactly those of a full
+    build of the same documents. Returns how many passages it has."""
+    segmenting = segmenting or Segmenting(workers=1)
     coming, going = changes.coming, changes.going
     slots = index.slots_of(going)
     old_counts = _stored_counts(index, state.meta, state.size)
@@ -190,11 +172,9 @@ def _replace_documents(
     return kept + len(added)
 
 
-def classify(
-    sources: list[Source], remove: Sequence[str], hashes: dict[str, str], report: BuildReport
-) -> list[Source]:
-    """Sort ``sources`` into the report's unchanged / changed / added and ``remove`` into
-    removed / skipped; return the sources to (re)index."""
+def classify(sources: list[Source], hashes: dict[str, str], report: BuildReport) -> list[Source]:
+    """Sort ``sources`` into the report's unchanged / changed / added by the stored
+    ``hashes``; return the sources to (re)index."""
     coming = []
     for src in sources:
         name = src.document.name
@@ -203,11 +183,6 @@ def classify(
             continue
         (report.changed if name in hashes else report.added).append(name)
         coming.append(src)
-    for name in remove:
-        if name in hashes:
-            report.removed.append(name)
-        else:
-            report.skipped.append((name, "not in the index"))
     return coming
 
 

@@ -33,7 +33,7 @@ from .readers import ReadLimits
 from .readers.web import FetchError, FetchSettings, NotModified, fetch_url
 from .schema import BuildReport, DocumentInfo, Origin
 from .segmenting import Segmenting
-from .sources import Entry, Source, is_url, origin_of, read_sources, scan, stat_of
+from .sources import Entry, Source, is_url, origin_of, read_sources, scan, stat_of, within
 from .store import IndexFile, UpdateState
 from .tokenization import Tokenizer
 
@@ -156,12 +156,8 @@ def update_index(
     existing index, reading only those; the same as :func:`index_sources` with paths, except
     that the index must exist and be of this version and these settings."""
     job = _job(index_path, tokenizer, bm25, max_chars, None, segmenting, limits, None)
-    if not job.index.exists():
-        raise IndexMissingError(f"No index at {job.index.path}.")
-    origins, documents = job.index.catalog()
-    state = job.index.update_state()
-    check_settings(job.index, state, job.tokenizer, job.bm25, job.max_chars)
-    current = _Current(origins, documents, state)
+    current = _Current.read(job.index)
+    check_settings(job.index, current.state, job.tokenizer, job.bm25, job.max_chars)
     return _refresh(job, current, add, remove, BuildReport())
 
 
@@ -178,13 +174,9 @@ def remove_from_index(
     removed from a folder that still holds it is not read again by later refreshes (until it
     is indexed by name again)."""
     job = _job(index_path, tokenizer, bm25, max_chars, None, None, None, None)
-    if not job.index.exists():
-        raise IndexMissingError(f"No index at {job.index.path}.")
-    origins, documents = job.index.catalog()
-    state = job.index.update_state()
-    current = _Current(origins, documents, state)
+    current = _Current.read(job.index)
     report = BuildReport()
-    changes = Changes([], [], set(state.meta.get("shared_edges", [])))
+    changes = Changes([], [], set(current.state.meta.get("shared_edges", [])))
     for item in what:
         if not _forget(current, item, changes):
             report.skipped.append((item, "not in the index"))
@@ -210,6 +202,14 @@ class _Current:
     state: UpdateState
     settings_changed: bool = False  # built with other settings: rebuilt from its sources
 
+    @classmethod
+    def read(cls, index: IndexFile) -> _Current:
+        """The sources, documents and update state of ``index``, which must exist."""
+        if not index.exists():
+            raise IndexMissingError(f"No index at {index.path}.")
+        origins, documents = index.catalog()
+        return cls(origins, documents, index.update_state())
+
     def of(self, key: str) -> list[DocumentInfo]:
         return [d for d in self.documents if d.origin == key]
 
@@ -219,18 +219,16 @@ def _current(job: _Job, report: BuildReport) -> _Current | None:
     if not job.index.exists():
         return None
     try:
-        origins, documents = job.index.catalog()
-        state = job.index.update_state()
+        current = _Current.read(job.index)
     except IndexOutdatedError:
         report.rebuilt_because = "the index was written by another docbot version"
         return None
-    current = _Current(origins, documents, state)
     try:
-        check_settings(job.index, state, job.tokenizer, job.bm25, job.max_chars)
+        check_settings(job.index, current.state, job.tokenizer, job.bm25, job.max_chars)
     except IndexOutdatedError:
         report.rebuilt_because = "tokenizer, chunking or BM25 settings changed"
         current.settings_changed = True  # its sources are still what to rebuild from
-    return current if origins else None
+    return current if current.origins else None
 
 
 def _there(origin: Origin, report: BuildReport) -> bool:
@@ -326,7 +324,7 @@ def _refresh(
             report.skipped.append((item, "not in the index"))
     sources = job.read(listing.entries, report, changes.shared_edges)
     hashes = {d.name: d.hash for d in current.documents}
-    changes.coming = classify(sources, (), hashes, report)
+    changes.coming = classify(sources, hashes, report)
     report.unchanged.extend(listing.unchanged)
     report.removed = sorted({*changes.going, *listing.gone})
     changes.going = sorted({*report.changed, *report.removed})
@@ -397,7 +395,7 @@ def _entries(
         report.skipped.append((origin.label, f"{exc}; its documents are kept until removed"))
         return [], [d.name for d in known.values()], origin
     for path, file in files:
-        if (under is not None and not _within(path, under)) or (
+        if (under is not None and not within(path, under)) or (
             under is None and path in origin.excluded
         ):
             continue
@@ -409,10 +407,6 @@ def _entries(
         name = names.name(origin, path)
         entries.append(Entry(name, origin.key, path, file, size=size, mtime=mtime))
     return entries, unchanged, origin
-
-
-def _within(path: str, under: str) -> bool:
-    return path == under or path.startswith(under.rstrip("/") + "/")
 
 
 def _stored(known: dict[str, DocumentInfo], path: str) -> list[DocumentInfo]:
@@ -455,7 +449,7 @@ def _gone(
     gone = []
     for path, doc in known.items():
         file_path = path.split("#", 1)[0] if doc.format == "jsonl" else path
-        if under is not None and not _within(file_path, under):
+        if under is not None and not within(file_path, under):
             continue
         if file_path not in present and doc.name not in kept:
             gone.append(doc.name)
@@ -502,7 +496,7 @@ def _forget(current: _Current, item: str, changes: Changes) -> bool:
             return True
     inside = _inside(current.origins, key)
     if inside is not None and inside[1] is not None:
-        docs = [d for d in current.of(inside[0].key) if d.path and _within(d.path, inside[1])]
+        docs = [d for d in current.of(inside[0].key) if d.path and within(d.path, inside[1])]
         for doc in docs:
             _forget(current, doc.name, changes)
         return bool(docs)

@@ -34,11 +34,10 @@ from .errors import CorpusError
 from .normalization import to_simplified
 from .readers import ReadDocument, ReadError, ReadLimits, detect_format, read_document
 from .readers import read_isolated as read_in_worker
+from .readers.detect import SUFFIX_FORMATS, format_by_name
 from .schema import BuildReport, Document, Origin
 
-SUFFIXES = (
-    ".txt", ".md", ".markdown", ".jsonl", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".epub"
-)  # fmt: skip
+SUFFIXES = tuple(SUFFIX_FORMATS)  # the extensions a folder scan reads
 ISOLATED = ("pdf", "docx", "epub", "html", "markdown")  # read in a bounded worker process
 MAX_FILE_BYTES = 20_000_000  # larger files are skipped with a message (an archive, a dump ...)
 EDGE = 4  # how many paragraphs at each end of a page can be a shared header/footer
@@ -131,7 +130,7 @@ def scan(origin: Origin, report: BuildReport, under: str | None = None) -> list[
             continue
         if file.suffix.lower() in SUFFIXES:
             found.append(("/".join(rel), file))
-        elif under is None or _within("/".join(rel), under):
+        elif under is None or within("/".join(rel), under):
             report.skipped.append((f"{origin.label}/{'/'.join(rel)}", _unsupported(file.suffix)))
     return found
 
@@ -141,19 +140,14 @@ def _unsupported(suffix: str) -> str:
     return f"{what} not supported (supported: {', '.join(SUFFIXES)})"
 
 
-def _within(path: str, under: str) -> bool:
+def within(path: str, under: str) -> bool:
+    """Whether ``path`` is ``under`` or inside it (paths inside a source, "/"-separated)."""
     return path == under or path.startswith(under.rstrip("/") + "/")
 
 
 def stat_of(file: Path) -> tuple[int, float]:
     st = file.stat()
     return st.st_size, st.st_mtime
-
-
-def discover(paths: Sequence[str | Path]) -> list[tuple[str, Path]]:
-    """(name, path) of every indexable file under ``paths``; names are paths inside each."""
-    report = BuildReport()
-    return [pair for p in paths for pair in scan(origin_of(p), report)]
 
 
 def read_sources(
@@ -214,10 +208,7 @@ def _read_all(
 
 
 def _needs_worker(entry: Entry) -> bool:
-    if entry.format is not None:
-        return entry.format in ISOLATED
-    suffix = Path(entry.path).suffix.lower()
-    return suffix in (".pdf", ".docx", ".epub", ".html", ".htm", ".xhtml", ".md", ".markdown")
+    return (entry.format or format_by_name(entry.path)) in ISOLATED
 
 
 @dataclass

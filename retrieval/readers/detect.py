@@ -9,9 +9,9 @@ import zipfile
 from .contract import ReadError, UnsupportedFormatError
 
 _BY_SUFFIX = {
+    ".txt": "text",
     ".md": "markdown",
     ".markdown": "markdown",
-    ".txt": "text",
     ".jsonl": "jsonl",
     ".html": "html",
     ".htm": "html",
@@ -41,6 +41,15 @@ def suffix_of(name: str) -> str:
     """``"报告.PDF"`` -> ``".pdf"``; names are only looked at, never opened."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     return "." + base.rsplit(".", 1)[-1].lower() if "." in base.strip(".") else ""
+
+
+# Every extension a reader is chosen by, with its format (content can still say otherwise).
+SUFFIX_FORMATS = {**_BY_SUFFIX, **_SIGNED}
+
+
+def format_by_name(name: str) -> str | None:
+    """The format ``name``'s extension stands for, or None for one docbot does not read."""
+    return SUFFIX_FORMATS.get(suffix_of(name))
 
 
 def detect_format(data: bytes, name: str) -> str:
