@@ -9,6 +9,7 @@ gold is about the last turn, asked after the others in one conversation).
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,7 +71,13 @@ def _question(d: dict[str, Any]) -> Question:
 
 
 def _matching(text: str) -> str:
-    return to_simplified(strip_pinyin(text))
+    """The form a gold string and a passage are compared in: pinyin removed, Simplified, and
+    without punctuation or spaces (a gold copied from a raw file has its ",," where the
+    cleaned passage has "，")."""
+    text = to_simplified(strip_pinyin(text))
+    return "".join(
+        ch for ch in text if not ch.isspace() and not unicodedata.category(ch).startswith("P")
+    )
 
 
 def is_gold(question: Question, hit: Hit) -> bool:

@@ -37,20 +37,31 @@ def is_followup_form(question: Question) -> bool:
 
 # Where a question's own asking starts (Simplified matching form; Cantonese 咩, 边个, 几多).
 _ASKING = re.compile(
-    r"什么|啥|咩|怎么|怎样|点样|如何|多少|多久|多长|多大|几|谁|边|哪|何时|为什么|是否|吗"
+    r"什么|啥|咩|怎么|怎样|点样|如何|多少|多久|多长|多大|几|谁|边|哪|何时|为什么|是否|吗|时候"
 )
+# A question that starts by pointing back (那个会, 这次, 嗰场): about the previous subject.
+_POINTING = re.compile(r"^(?:那|这|該|该|嗰|呢)(?:个|個|次|场|場|些|位|项|項|件|份)?")
 DETAIL_MAX_CHARS = 14
+# Words that lead a follow-up on (具体是哪几次, 其中有多少): they say how, not what, it asks.
+_DISCOURSE = frozenset(["具体", "详细", "其中", "另外", "分别", "主要", "大概", "一共", "总共"])
+_NOT_SUBJECT = ("x", "y", "uj", "ul", "m", "q", "r", "e")  # marks, particles, numbers, pronouns
 
 
 def asked_words(question: Question) -> set[str]:
     """The words of ``question`` an answer to it should hold: not its question words."""
     words = {*question.known, *question.unknown}
-    return {w for w in words if not _ASKING.fullmatch(w)}
+    return {w for w in words if not _ASKING.fullmatch(w) and w not in _DISCOURSE}
 
 
 def without_subject(question: Question, retriever: Retriever) -> bool:
     """Whether ``question`` starts with its predicate (讲的什么主题？, 花了多少钱？): Chinese
     leaves out a subject the conversation already gave, so it is about the previous one."""
+    text = to_simplified(question.text)
+    pointing = _POINTING.match(text)
+    if pointing:  # 那个会什么时候开的 (not 那两条睦邻廊道在哪: a subject of its own)
+        asking = _ASKING.search(text, pointing.end())
+        if asking and asking.start() - pointing.end() <= 2:
+            return True
     tags = [(w, f) for w, f in retriever.tags(_QUOTES.sub("", question.text)) if w.strip()]
     return bool(tags) and tags[0][1][:1] == "v"
 
@@ -63,12 +74,13 @@ def detail_followup(question: Question, previous: str, retriever: Retriever) -> 
     text = to_simplified(question.text)
     if len(text) > DETAIL_MAX_CHARS or question.constraints or not _ASKING.search(text):
         return None
-    before = _QUOTES.sub("", to_simplified(previous))
-    start = _ASKING.search(before)
-    subject = before[: start.start()] if start else before
-    words = retriever.tags(subject)
-    while words and words[-1][1][:1] not in ("n", "t"):  # a subject ends with a noun or a
-        words.pop()  # time: 深圳大讲堂首期请了 -> 深圳大讲堂首期, 周转房一共 -> 周转房
+    words = [  # the previous question less its asking: 搞过几次党内集中教育 -> 搞过党内集中教育
+        (w, f)
+        for w, f in retriever.tags(_QUOTES.sub("", to_simplified(previous)))
+        if not _ASKING.search(w) and f not in _NOT_SUBJECT
+    ]
+    while words and words[-1][1][:1] not in ("n", "t") and words[-1][1] != "vn":  # a subject
+        words.pop()  # ends with a noun or a time: 深圳大讲堂首期请了 -> 深圳大讲堂首期
     subject = "".join(w for w, _ in words)
     return subject + text if len(subject) >= 2 else None
 
@@ -123,6 +135,9 @@ def _content(tags: Tags, retriever: Retriever) -> Tags:
 def _replacements(core_tags: Tags, old: Tags) -> list[Completion]:
     """Ways of putting the follow-up's words into the previous question ``old``."""
     core = "".join(w for w, _ in core_tags)
+    if _pos_class(*core_tags[-1]) != "place" and any(_pos_class(*t) == "place" for t in core_tags):
+        old = [t for t in old if _pos_class(*t) != "place"]  # 那肇庆村的党群服务中心呢 after
+        # a question about 深圳: the new place stands in for the old one as well
 
     def joined(start: int, end: int, kept: tuple[str, ...] = ()) -> Completion:
         words = [w for w, _ in old[:start]] + [core] + [w for w, _ in old[end + 1 :]]

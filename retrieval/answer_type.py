@@ -84,11 +84,19 @@ def person_name(found: str) -> str:
 
 
 _PERSON = re.compile(rf"{_ROLE}[\u4e00-\u9fff]{{2,3}}|[\u4e00-\u9fff]{{2,3}}(?:同志|先生|女士)")
-# A rank of cadres (局级, 处级, 科级, 副厅级): figures for another rank answer something else.
-RANK = re.compile(r"[正副]?(?:省部|厅局|国|部|厅|局|处|科|股)级")
+# A rank of cadres (局级, 处级, 科级, 副厅级), a tier of government (县级, 镇级) or of a scheme
+# (一级指标): figures for another rank or tier answer something else.
+RANK = re.compile(
+    r"[正副]?(?:省部|厅局|国|部|厅|局|处|科|股)级|(?<![哪边每这那同某本各上下])[省市县区镇乡村]级|(?<![哪边每这那同某本各上下省市县区镇乡村街])[一二三四五]级"
+)
 # A post the question names (副部长, 书记): an answer about another post answers something else.
 ROLE_WORD = re.compile(
     r"副?(?:书记|部长|省长|市长|县长|区长|镇长|主任|局长|主席|院长|厅长|处长|校长)"
+)
+# A post with the body it belongs to (纪委书记, 市委书记, 组织部部长): 省委书记 is another post.
+POST = re.compile(
+    r"(?:[省市县区镇乡村]?(?:纪委|党委|党组|党工委|工委)|[省市县区]委|组织部|宣传部|统战部|政法委|政府)?"
+    + ROLE_WORD.pattern
 )
 # Words jieba's dictionary tags as places or organisations that name a kind of place, not a
 # place (written by us from that dictionary's tags, not from any question set).
@@ -141,13 +149,27 @@ def asked_for(word: str, question: str) -> bool:
 
 _EACH = re.compile(r"^[每这那哪任同某第唯逐]一(?![一二两三四五六七八九十百千万零〇\d])")
 # The place in a series a question names (第二期, 第3届): an answer about another is a near miss.
-ORDINAL = re.compile(r"第[一二三四五六七八九十\d]+[期届批轮]")
+ORDINAL = re.compile(r"第[一二三四五六七八九十\d]+[期届批轮场]")
 # A session of a congress or plenum (十三届三次全会, 二十届二中全会): another is another meeting.
 SESSION = re.compile(r"[一二三四五六七八九十百\d]+届[一二三四五六七八九十\d]+(?:次|中)")
 # A period relative to the text's own time (去年, 上半年): figures for another are another's.
 PERIOD = re.compile(r"今年|去年|前年|明年|上半年|下半年|全年|[一二三四]季度|前三季度")
 PERIOD_FAMILIES = (("今年", "去年", "前年", "明年"), ("上半年", "下半年", "全年", "季度"))
+# A change of an amount (下降了3岁, 增加了20个): not the amount itself.
+_CHANGE = re.compile(
+    r"(?:下降|减少|增加|提高|提升|增长|上升|降低|缩短|扩大|减小|增多|多了|少了)了?$|变化|增减|增幅|降幅"
+)
+_CHANGE_ASKED = re.compile(r"[降升涨增减]|提高|缩短|扩大|变化|多了|少了")
 YEAR_NAMED = re.compile(r"((?:19|20)\d{2})\s*年(?!代)")
+
+
+def _names_something(text: str, start: int, end: int, noun: str) -> bool:
+    """Whether the number at ``text[start:end]`` begins a name in quotation marks (“两个覆盖”)
+    that is not of ``noun``, the thing counted."""
+    before = text[:start]
+    quoted = before.count("“") > before.count("”") or before.count("「") > before.count("」")
+    rest = text[end:]
+    return quoted and rest[:1] not in ("”", "」") and not (noun and rest.startswith(noun))
 
 
 @dataclass(frozen=True)
@@ -165,10 +187,22 @@ class AnswerType:
     def spans(self, text: str) -> list[tuple[int, int]]:
         return [m.span() for m in self.pattern.finditer(text)] if self.pattern else []
 
-    def counts(self, text: str) -> list[tuple[int, int]]:
-        """The answers in ``text``, less a lone 一 after 每, 这, 第 ... (每一名党员 counts
-        nothing)."""
-        return [(a, b) for a, b in self.spans(text) if not _EACH.search(text[max(a - 1, 0) : b])]
+    def counts(self, text: str, question: str = "") -> list[tuple[int, int]]:
+        """The counts in ``text`` that can answer: not a lone 一 after 每, 这, 第 ... (每一名
+        党员 counts nothing), not a number that starts a name in quotation marks (“两个作用”;
+        but “20条”, and “两个定位” for 几个定位), and not a change (下降了3岁 is no age) unless
+        ``question`` asks about one."""
+        change = _CHANGE_ASKED.search(question) is not None
+        found = []
+        for a, b in self.spans(text):
+            if _EACH.search(text[max(a - 1, 0) : b]):
+                continue
+            if _names_something(text, a, b, self.noun):
+                continue
+            if not change and _CHANGE.search(text[max(a - 4, 0) : a]):
+                continue
+            found.append((a, b))
+        return found
 
     def support(self, text: str, words: Iterable[str], window: int = NEAR) -> int:
         """0 if ``text`` has no answer of this type; 1 if it has one; 2 if one stands within
@@ -200,7 +234,7 @@ def _unit_pattern(unit: str) -> str:
 
 def counted_unit(unit: str) -> bool:
     """Whether ``unit`` counts things or people (所, 个, 名), not time, money or length."""
-    return len(unit) == 1 and unit not in _NOT_FOR_个 and unit not in "万亿次期届轮回遍趟代级号"
+    return len(unit) == 1 and unit not in _NOT_FOR_个 and unit not in "万亿次期届轮回遍趟代级号批场"
 
 
 def _counted(after: str) -> str:
@@ -217,8 +251,8 @@ def _count(question: str) -> AnswerType | None:
             pattern = re.compile(rf"(?:{_NUM}|半)\s*[多余整个]?\s*(?:万|亿)?(?:{units})")
             return AnswerType("number", pattern, found.group(0))
     m = _HOW_MANY.search(question)
-    if m is None:
-        return None
+    if m is None or "哪些" in question[: m.start()]:
+        return None  # (哪些 ... 列几个: it asks which, not how many)
     unit = m.group(1)
     if unit == "人" and question[m.end() : m.end() + 1] in _PEOPLE_NOUN_ENDS:
         unit = ""  # 多少人口, 多少人次: a noun, not the measure word 人

@@ -108,7 +108,11 @@ def _count_missing(retriever: Retriever, question: Question, text: str) -> tuple
     answer = question.answer
     if answer is None or answer.kind != "number":
         return ()
-    spans = answer.counts(text) if answer.unit else answer.spans(text)
+    spans = (
+        answer.counts(text, question.text and to_simplified(question.text))
+        if answer.unit
+        else answer.spans(text)
+    )
     asked = _what_is_counted(answer.unit, answer.noun)
     if not spans:
         return (asked,) if answer.unit else ()

@@ -8,8 +8,18 @@ verdict calls a best passage about something else a near miss.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from .answer_type import COUNTRY, GENERIC_PLACES, PERIOD, PERIOD_FAMILIES, RANK, SESSION
+from .answer_type import (
+    COUNTRY,
+    GENERIC_PLACES,
+    PERIOD,
+    PERIOD_FAMILIES,
+    POST,
+    RANK,
+    ROLE_WORD,
+    SESSION,
+)
 from .normalization import to_simplified
 from .schema import Hit, Question
 
@@ -17,11 +27,13 @@ _PLACE_SUFFIX = re.compile(r"(?:壮族自治区|自治区|特别行政区|省|�
 
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*[-—–~至到]\s*((?:19|20)?\d{2}))?(?!\d)")
+ANY_YEAR = re.compile(_YEAR.pattern + r"\s*年")  # a year or a range named as such: 2018-2020年
+_ASIDE = re.compile(r"[(（][^()（）]{1,8}[)）]")  # a short aside in brackets: (党委), (街道)
 _DIGITS = "零一二三四五六七八九"
 _HAN_YEAR = re.compile(r"[〇零○一二三四五六七八九]{4}(?=年)")
 
 
-def _arabic_years(text: str) -> str:
+def arabic_years(text: str) -> str:
     """Years written in Chinese numerals as digits: 二〇二四年 -> 2024年."""
     digit = {**{c: str(i) for i, c in enumerate(_DIGITS)}, "〇": "0", "○": "0"}
     return _HAN_YEAR.sub(lambda m: "".join(digit[c] for c in m.group()), text)
@@ -51,6 +63,25 @@ def _ordinal_forms(word: str) -> tuple[str, ...]:
     return tuple(forms)
 
 
+def _post_of_place(word: str, context: str, named: Callable[[str], bool]) -> bool:
+    """Whether ``context`` names the post ``word`` (广州市委书记) as the post of its place:
+    the place ``named`` (in the passage or as what its document is about), and the post
+    (市委书记) not right after the name of another place (深圳市委书记)."""
+    post = POST.search(word)
+    place = word[: post.start()] if post else ""
+    if not post or not place or not named(place):
+        return False
+    at = context.find(post.group())
+    while at >= 0:
+        if not _HAN_BEFORE.search(context, 0, at) or context.endswith(place, 0, at):
+            return True
+        at = context.find(post.group(), at + 1)
+    return False
+
+
+_HAN_BEFORE = re.compile(r"[\u4e00-\u9fff]$")
+
+
 def setting(word: str) -> bool:
     """A word that names a kind of place (城市), or a country: the setting, not a constraint."""
     return word in GENERIC_PLACES or COUNTRY.fullmatch(word) is not None
@@ -61,6 +92,7 @@ def unmet(
     hit: Hit,
     about: frozenset[str] = frozenset(),
     rivals: frozenset[str] = frozenset(),
+    document: str = "",
 ) -> tuple[str, ...]:
     """The question's constraints that ``hit`` does not satisfy: it is about something else.
 
@@ -69,15 +101,17 @@ def unmet(
     by its parts), or when its document is not about another place or organisation
     (``rivals``: what its title names and what several of its passages name, less the
     question's own words and settings). A year is satisfied when the passage or title names
-    it or the document is dated in it; in an undated document, unless the question asks for
+    it or the document is dated in it; in an undated document, unless the document names
+    other years and never this one (``document``: its whole text), or the question asks for
     a count or an amount and the passage names another year and not this one (its figures
     are another year's; a range counts for every year in it). A place in a series (第二期) is
     satisfied only where it is named (首期 for 第一期); so are a rank of cadres (处级) and a
     session (十三届三次全会). A period (去年, 上半年) is satisfied where named, or where the
     passage names no other period of its kind."""
-    context = _arabic_years(
+    context = arabic_years(
         to_simplified(" ".join(x for x in (hit.text, hit.title, hit.source) if x))
     )
+    context += " " + _ASIDE.sub("", context)  # 党组(党委)书记 names 党组书记 too
     words = set(question.known) | set(question.unknown)
     other_names = any(r not in words and not setting(r) for r in rivals)
 
@@ -90,11 +124,13 @@ def unmet(
         if word.isdigit():  # a year: this one named or dated, or none other named
             if hit.date:
                 return word in context or hit.date.startswith(word)
+            if document and _YEAR.search(document) and not _names_year(document, int(word)):
+                return False  # a document of other years: it says nothing of this one
             counted = question.answer is not None and question.answer.kind in ("number", "money")
             return (
                 not counted
                 or _names_year(context, int(word))
-                or not _YEAR.search(_arabic_years(hit.text))
+                or not _YEAR.search(arabic_years(hit.text))
             )
         if word.startswith("第"):  # a place in a series: this one (首期 is 第一期)
             return any(form in context for form in _ordinal_forms(word))
@@ -103,6 +139,8 @@ def unmet(
         if PERIOD.fullmatch(word):  # this period named, or none other of its kind
             family = next(f for f in PERIOD_FAMILIES if any(p in word for p in f))
             return word in context or not any(p in hit.text for p in family)
+        if ROLE_WORD.search(word):  # a post: this one named (市委书记 is not 省委书记)
+            return named(word) or _post_of_place(word, context, named)
         if named(word) or not other_names:
             return True
         halves = ((word[:i], word[i:]) for i in range(2, len(word) - 1))

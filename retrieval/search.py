@@ -20,15 +20,16 @@ import numpy as np
 from .answer_type import (
     ORDINAL,
     PERIOD,
+    POST,
     RANK,
-    ROLE_WORD,
     SESSION,
     YEAR_NAMED,
     asked_for,
     expected_answer,
 )
 from .bm25 import BM25Settings, SparseBM25, top_indices
-from .constraints import setting, unmet
+from .constraints import ANY_YEAR as _ANY_YEAR
+from .constraints import arabic_years, setting, unmet
 from .errors import IndexOutdatedError
 from .normalization import Wording, to_simplified
 from .schema import Document, Hit, Question
@@ -40,6 +41,7 @@ _AMOUNT_OF = re.compile(r"[是为].*(?:多少|几)")
 # Question words the stopword list lacks (多久, and 几耐 once in standard wording): they ask,
 # they say nothing a passage should hold.
 _ASKING_WORDS = frozenset(["多久", "多长", "多远", "多高", "多深", "多宽", "几时", "何时"])
+_TIER_ONE = re.compile(r"([省市县区镇乡村])一级")
 RERANK_POOL = 20  # BM25 candidates considered by the answer-type and context preferences
 CONTEXT_BOOST = 0.6  # x (1 + this) for a candidate about what the question names
 ANSWER_BOOST = (
@@ -93,6 +95,7 @@ class Retriever:
         self.entity_words = entity_words  # places and organisations the corpus names
         self._about = {d: frozenset(w) for d, w in (document_entities or {}).items()}
         self._title_entities: dict[str, frozenset[str]] = {}
+        self._document_years: dict[str, str] = {}
         self.documents = documents
         self.passages = passages
         self.tokenizer = tokenizer
@@ -191,23 +194,35 @@ class Retriever:
         of a longer word (search mode also gives 北地 for 东北地区), not a kind of place or a
         country (the setting), not what the question asks for (哪一座城市)."""
         flags = dict(tags or ())
-        found = [w for w in known if w in self.entity_words or ROLE_WORD.fullmatch(w)]
+        found = [w for w in known if w in self.entity_words]
         found += [
             w for w in unknown if flags.get(w, "")[:2] in ("ns", "nt") and not LOCATIVE.fullmatch(w)
         ]
         words = set(known) | set(unknown)
         inside = {w for w in words if any(w != other and w in other for other in words)}
         found = [w for w in found if w not in inside and not setting(w)]
-        posts = ROLE_WORD.findall(norm)  # 副部长 whole (search mode gives 副 and 部长)
-        posts = [max((w for w in words if p in w), key=len, default=p) for p in posts]  # 市委书记
-        found += [p for p in posts if not any(p != q and p in q for q in posts)]
+        posts = [self._post(norm, m, found) for m in POST.finditer(norm)]
+        posts = [max((w for w in words if p in w), key=len, default=p) for p in posts]
+        posts = [p for p in posts if not any(p != q and p in q for q in posts)]  # 乡镇党委书记
+        found += posts
         found = [w for w in found if not asked_for(w, norm)]
         found += YEAR_NAMED.findall(norm)
         found += ORDINAL.findall(norm)
-        found += RANK.findall(norm)
+        found += RANK.findall(_TIER_ONE.sub(r"\1级", norm))  # 县一级 is 县级
         found += SESSION.findall(norm)
         found += PERIOD.findall(norm)
         return tuple(dict.fromkeys(found))
+
+    @staticmethod
+    def _post(norm: str, post: re.Match[str], names: list[str]) -> str:
+        """The post ``post`` (纪委书记, 副部长) with the place or body named in front of it or
+        sharing its first characters: 广州市委书记, not 市委书记 and 广州市委."""
+        start = post.start()
+        for name in names:
+            at = norm.find(name)
+            if 0 <= at < post.start() <= at + len(name):
+                start = min(start, at)
+        return norm[start : post.end()]
 
     def entities_in(self, text: str) -> frozenset[str]:
         """The places and organisations the corpus names that ``text`` names too."""
@@ -221,7 +236,19 @@ class Retriever:
         titled = self._title_entities.get(hit.doc)
         if titled is None:  # a document's title is tokenized once, not per candidate
             titled = self._title_entities[hit.doc] = self.entities_in(hit.title)
-        return unmet(question, self._whole_paragraph(hit), about, about | titled)
+        years = self._years_text(hit.doc) if any(w.isdigit() for w in question.constraints) else ""
+        return unmet(question, self._whole_paragraph(hit), about, about | titled, years)
+
+    def _years_text(self, doc: str) -> str:
+        """The years document ``doc`` names anywhere (its title and passages), as text."""
+        years = self._document_years.get(doc)
+        if years is None:
+            title = self.documents[doc].title if doc in self.documents else ""
+            text = arabic_years(to_simplified(" ".join([title, *self.document_passages(doc, 400)])))
+            years = self._document_years[doc] = " ".join(
+                m.group() for m in _ANY_YEAR.finditer(text)
+            )
+        return years
 
     def _whole_paragraph(self, hit: Hit) -> Hit:
         """``hit`` with the text of its whole paragraph when a long paragraph was cut into

@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 
 from bot.cli import ask_as_a_user
-from bot.evaluation import evaluate, load_questions
+from bot.evaluation import Question, evaluate, is_gold, load_questions
 from bot.service import Service
 from retrieval import Retriever
 
@@ -39,3 +39,14 @@ def test_near_misses_and_follow_ups_are_scored(seed_retriever: Retriever, tmp_pa
     assert miss.id == "x" and miss.rank == 1 and not miss.answered
     assert miss.reason == "constraint_unmet" and (miss.top or "").startswith("003_")
     assert "gold at 1; not found (constraint_unmet)" in miss.line()
+
+
+def test_a_gold_copied_from_the_raw_file_matches_the_cleaned_passage(
+    seed_retriever: Retriever,
+) -> None:
+    """A gold copied from a corpus file keeps its pinyin and ASCII commas (4月1日,,全省加強
+    (qiáng)); the passage is cleaned (4月1日，全省加強). They are the same passage."""
+    hit = seed_retriever.search("全省加强基层党组织建设工作会议几月几号开的", k=1)[0]
+    raw = Question("g", "…", (), gold_contains="4月1日,,全省加強(qiáng)基層")
+    assert is_gold(raw, hit)
+    assert not is_gold(Question("g", "…", (), gold_contains="4月2日,,全省加強"), hit)

@@ -265,3 +265,32 @@ def test_a_followup_with_its_own_question_word_asks_a_detail(service: Service) -
     answer = service.ask("主题系咩？", conv)
     assert answer.understood_as is not None
     assert "发布会" in answer.understood_as and "谁办" not in answer.understood_as
+
+
+def test_a_followup_pointing_back_is_about_the_previous_subject(service: Service) -> None:
+    """那个会是哪天开的？ points back at the meeting the previous question was about; its
+    时候/哪天 are asking, not words the passage must hold."""
+    conv = Conversation()
+    assert service.ask("省委领导班子的民主生活会主题是啥", conv).answered
+    answer = service.ask("那个会是什么时候开的", conv)
+    assert answer.understood_as is not None and "民主生活会" in answer.understood_as
+    assert answer.answered and "1月8日" in to_simplified(answer.citations[0].text)
+
+
+def test_a_followup_naming_another_place_drops_the_old_one(service: Service) -> None:
+    """那肇庆村里的党群服务中心呢 after a question about Shenzhen is about 肇庆 alone."""
+    conv = Conversation()
+    service.ask("深圳的党群服务站点一共多少个", conv)
+    answer = service.ask("那肇庆村里的党群服务中心呢", conv)
+    assert answer.understood_as is not None and "深圳" not in answer.understood_as
+    assert answer.answered and "1554" in answer.citations[0].text
+
+
+def test_a_detail_followup_keeps_what_the_previous_question_counted(service: Service) -> None:
+    """具体是哪几次 after 搞过几次集中教育 is about those campaigns: the previous question's
+    noun after its 几次 is kept, not only what came before it."""
+    conv = Conversation()
+    service.ask("肇庆有多少党员", conv)
+    service.ask("开展过几次党内集中教育", conv)
+    answer = service.ask("具体是哪几次", conv)
+    assert answer.answered and "5次党内集中教育" in to_simplified(answer.citations[0].text)

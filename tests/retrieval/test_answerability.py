@@ -193,7 +193,7 @@ def test_the_counted_noun_and_unit_are_kept() -> None:
         # another place in a series: only the first lecture is named
         ("深圳大讲堂第三期邀请了谁？", "constraint_unmet", "第三期"),
         # another post: the passage names the head of the department, not a deputy
-        ("广东省委组织部副部长叫什么名字？", "constraint_unmet", "副部长"),
+        ("广东省委组织部副部长叫什么名字？", "constraint_unmet", "组织部副部长"),
     ],
 )
 def test_a_question_about_another_attribute_of_the_same_thing_is_a_near_miss(
@@ -202,7 +202,7 @@ def test_a_question_about_another_attribute_of_the_same_thing_is_a_near_miss(
     v = verdict(seed_retriever, question)
     assert not v.answered and v.nearest is not None, v
     if reason is not None:
-        assert v.reason == reason and missing in v.missing
+        assert v.reason == reason and any(missing in m for m in v.missing), v
 
 
 @pytest.mark.parametrize(
@@ -225,7 +225,7 @@ def test_the_same_attribute_asked_otherwise_is_answered(
     ("question", "missing"),
     [
         ("肇庆市委书记叫什么名字？", "肇庆"),  # the post is named for Guangdong and Shenzhen only
-        ("广东省委组织部副部长叫什么名字？", "副部长"),
+        ("广东省委组织部副部长叫什么名字？", "组织部副部长"),
     ],
 )
 def test_a_post_is_asked_with_the_word_that_names_it(
@@ -234,12 +234,86 @@ def test_a_post_is_asked_with_the_word_that_names_it(
     question_ = seed_retriever.analyze(question)
     assert question_.answer is not None and question_.answer.kind == "person"  # 叫什么名字
     v = verdict(seed_retriever, question)
-    assert not v.answered and missing in v.missing
+    assert not v.answered and any(missing in m for m in v.missing)
 
 
 def test_a_post_in_a_longer_word_is_a_constraint(seed_retriever: Retriever) -> None:
-    assert "市委书记" in seed_retriever.analyze("肇庆市委书记叫什么名字？").constraints
-    assert "副部长" in seed_retriever.analyze("组织部副部长是谁？").constraints
+    assert "肇庆市委书记" in seed_retriever.analyze("肇庆市委书记叫什么名字？").constraints
+    assert "组织部副部长" in seed_retriever.analyze("组织部副部长是谁？").constraints
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("那次全省基层党建会议上，省纪委书记是哪位？", "省纪委书记"),  # 省委书记 is named
+        ("开基层党建工作会议的时候，广州市委书记是谁啊", "广州市委书记"),  # 深圳市委书记 is
+    ],
+)
+def test_a_post_of_another_body_is_a_near_miss(
+    seed_retriever: Retriever, question: str, missing: str
+) -> None:
+    """A post is named with the body it belongs to: 纪委书记 and 市委书记 are not the 省委书记
+    the passage names, and 广州市委书记 not 深圳市委书记 (before, any 书记 satisfied it)."""
+    v = verdict(seed_retriever, question)
+    assert not v.answered and v.reason == "constraint_unmet" and missing in v.missing
+    assert verdict(seed_retriever, "广东省委书记是谁？").answered
+
+
+@pytest.mark.parametrize(
+    ("question", "answered", "missing"),
+    [
+        ("广东县一级党校一共多少所", False, "县级"),  # 1600多所 are 镇街党校
+        ("广东建了多少所县级党校？", False, "县级"),
+        ("模范机关评价有几个三级指标？", False, "三级"),  # 一级 and 二级 are counted
+        ("模范机关评价体系设了多少个二级指标", True, None),
+        ("广东强化哪一级党委在乡村振兴中的龙头作用？", True, None),  # it asks the tier
+    ],
+)
+def test_a_tier_is_a_constraint(
+    seed_retriever: Retriever, question: str, answered: bool, missing: str | None
+) -> None:
+    v = verdict(seed_retriever, question)
+    assert v.answered is answered, v
+    if missing:
+        assert missing in "".join(v.missing)
+
+
+def test_a_post_named_with_an_aside_in_brackets_is_named(seed_retriever: Retriever) -> None:
+    """党组(党委)书记 in the passage names the 党组书记 a question asks about."""
+    assert verdict(seed_retriever, "区市两级一共有几多党组书记讲了专题党课？").answered
+
+
+def test_a_year_a_document_never_names_is_a_near_miss(seed_retriever: Retriever) -> None:
+    """An undated document that names other years says nothing of one it never names; a year
+    inside a range it names (2021-2023年) is named."""
+    v = verdict(seed_retriever, "2018年肇庆新发展了多少名党员？")
+    assert not v.answered and "2018" in v.missing
+    v = verdict(seed_retriever, "2017年广东基层党建三年行动计划的主题是什么？")
+    assert not v.answered and "2017" in v.missing
+    assert verdict(seed_retriever, "2022年广东加强党的基层组织建设三年行动计划谁作的说明").answered
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("肇庆一共建了多少个基层党组织？", False),  # only “两个覆盖”, a name, and 100%
+        ("肇庆要加快实现几个定位？", True),  # “两个定位” counts 定位
+        ("肇庆乡镇党委书记平均年纪多少岁", False),  # 下降了3岁 is a change, not an age
+        ("肇庆乡镇党委书记的平均年龄下降了几岁？", True),
+    ],
+)
+def test_a_quoted_name_or_a_change_is_not_a_count(
+    seed_retriever: Retriever, question: str, answered: bool
+) -> None:
+    v = verdict(seed_retriever, question)
+    assert v.answered is answered, v
+    if not answered:
+        assert v.reason == "answer_missing"
+
+
+def test_which_ones_is_not_a_count(seed_retriever: Retriever) -> None:
+    """哪些 … (说几个就好): a list is asked, the 几个 is an aside."""
+    assert seed_retriever.analyze("深圳搞过哪些党内集中教育，说几个就好").answer is None
 
 
 def test_a_year_in_chinese_numerals_is_that_year(tokenizer: Tokenizer, tmp_path: Path) -> None:
