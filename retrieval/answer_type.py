@@ -21,18 +21,18 @@ _NOT_FOR_个 = frozenset("人名位年月天周日岁元米吨倍")
 
 # Measure words that may follow 多少/几 (多少所, 几支); another character after 多少 is the
 # start of a noun (多少资金, 多少党员), which says nothing about the unit.
-_MEASURE = (
+MEASURE = (
     "个所名位人只支座条项件次场家户套篇部本册张台辆期批届种类处栋间层吨岁倍股团组队万亿元"
     "年月天周日号平米公轮回遍趟代盘局"
 )
-_MEASURE_WORDS = frozenset(_MEASURE)
+_MEASURE_WORDS = frozenset(MEASURE)
 # 多少, 几多, or 几 before a measure word (not 哪几个, 第几, 20几所, 几内亚, 几乎).
 _HOW_MANY = re.compile(
-    rf"(?<![哪边第\d])(?:多少|几多|几(?=[{_MEASURE}])|多大|多高|多深|多宽|多重)([\u4e00-\u9fff]?)"
+    rf"(?<![哪边第\d])(?:多少|几多|几(?=[{MEASURE}])|多大|多高|多深|多宽|多重)([\u4e00-\u9fff]?)"
 )
 _PEOPLE_NOUN_ENDS = frozenset("口数员次民才群")
 # A noun naming people (党员, 队员, 学生, 志愿者, 居民): counted in 人, 名, 位.
-_PEOPLE_NOUN = re.compile(
+PEOPLE_NOUN = re.compile(
     r"[\u4e00-\u9fff]*(?:员|者|民|生|工|兵|干部|群众|人员|人才|代表|委员|书记|部长|主任|局长|"
     r"县长|市长|镇长|村长|校长|院长|厂长|经理)$"
 )
@@ -65,6 +65,8 @@ _YEAR_Q = re.compile(r"哪一?年|何年|哪年")
 _DATE_Q = re.compile(r"哪一?天|哪日|几月几?[日号]?|几[日号]|什么时候|何时|什么时间|哪个月")
 # 什么奖, 哪个单位: the noun asked for, up to two characters (not 的, 了, 是 ...).
 _WHAT_X = re.compile(r"(?:什么|哪个|哪一?种|哪类|何种)([\u4e00-\u9fff]{1,2})")
+# 哪个城市, 什么地方: a place is asked, which the passage names (在广州召开), not "<X>城市".
+PLACE_KINDS = frozenset(["城市", "市", "县", "省", "区", "镇", "村", "地方", "地区", "国家", "城"])
 _WHO_Q = re.compile(r"谁|哪位|哪些人|叫什么名字|什么名字|姓甚名谁")
 # The noun counted after 多少/几 and its measure word (多少名队员 -> 队员), up to a particle.
 _COUNTED = re.compile(r"[\u4e00-\u9fff]{1,8}")
@@ -177,12 +179,14 @@ class AnswerType:
     """The answer a question expects: a pattern an answering text must contain.
 
     ``unit`` is the measure word or dimension a count asks in (名, 套, 米) and ``noun`` what
-    it counts (多少名队员 -> 队员); both empty when the question does not say."""
+    it counts (多少名队员 -> 队员); both empty when the question does not say. ``subject``
+    is what it counts when named before the count and nothing follows (党员一共多少人)."""
 
     kind: str  # "number", "money", "year", "year_range", "date", "thing", "person"
     pattern: re.Pattern[str] | None
     unit: str = ""
     noun: str = ""
+    subject: str = ""  # what is counted when it comes before 多少 (干部学院一共有多少所)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         return [m.span() for m in self.pattern.finditer(text)] if self.pattern else []
@@ -258,27 +262,45 @@ def _count(question: str) -> AnswerType | None:
         unit = ""  # 多少人口, 多少人次: a noun, not the measure word 人
     if unit and unit in _MEASURE_WORDS and question[m.end() : m.end() + 1] == "员":
         return _people(unit + "员")  # 多少队员, 多少组员: people, not teams
-    people = _people_in(_counted(question[m.end() :]))
+    rest = question[m.end() :]
+    counted = _counted(rest)
+    subject = "" if _HAN.search(rest) else _noun_before(question[: m.start()])
+    people = people_in(counted or subject)
     if unit == "个" and people:
         return _people(people, also="个")  # 多少个干部: people, in 人, 名 or 个
     if unit and unit in _MEASURE_WORDS:
         count = rf"{_NUM}{_ABOUT}(?:(?:万|亿){_ABOUT})?{_unit_pattern(unit)}"
-        return AnswerType("number", re.compile(count), unit, _counted(question[m.end() :]))
+        return AnswerType("number", re.compile(count), unit, counted, subject)
     noun = _counted(question[m.start(1) :])
-    if people := _people_in(noun):
+    if people := people_in(noun):
         return _people(people)  # 多少党员: a number of people
     return AnswerType("number", re.compile(r"\d+(?:\.\d+)?\s*[多余]?\s*[万亿%]?"), "", noun)
 
 
-def _people_in(noun: str) -> str:
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_BEFORE_HOW_MANY = re.compile(
+    r"([\u4e00-\u9fff]{1,6}?)(?:的)?(?:数量|总数|数目)?(?:一共|总共|共|总计|合计|大约|大概|约)?"
+    r"(?:有|是|为|达)?$"
+)
+
+
+def _noun_before(before: str) -> str:
+    """The noun a question counts when it names it before 多少 (干部学院一共有多少所)."""
+    m = _BEFORE_HOW_MANY.search(before)
+    return _PARTICLES.split(m.group(1))[-1] if m else ""
+
+
+def people_in(noun: str) -> str:
     """The people noun ``noun`` starts with (党组书记 in 党组书记上), or ""."""
-    return next((noun[:i] for i in range(len(noun), 1, -1) if _PEOPLE_NOUN.match(noun[:i])), "")
+    return next((noun[:i] for i in range(len(noun), 1, -1) if PEOPLE_NOUN.match(noun[:i])), "")
 
 
 def _people(noun: str, also: str = "") -> AnswerType:
     """A count of people (党员, 队员): a number in 人, 名 or 位 (or ``also``, the measure word
     the question used)."""
     unit = _unit_pattern("人") + (f"|{also}" if also else "")
+    if noun:  # or the number right before them: 90多万居民
+        unit += f"|(?={re.escape(noun)})"
     count = rf"{_NUM}{_ABOUT}(?:(?:万|亿){_ABOUT})?(?:{unit})"
     return AnswerType("number", re.compile(count), "人", noun)
 
@@ -292,7 +314,7 @@ def _trailing(question: str) -> AnswerType | None:
     noun = _PARTICLES.split(m.group(1))[-1] or m.group(1)
     if _MONEY_NOUN.search(noun):
         return AnswerType("money", _MONEY)
-    if _PEOPLE_NOUN.search(noun):
+    if PEOPLE_NOUN.search(noun):
         return _people(noun)
     return None
 
@@ -330,7 +352,7 @@ def expected_answer(question: str) -> AnswerType | None:
     m = _WHAT_X.search(question)
     if m:
         noun = _PARTICLES.split(m.group(1), maxsplit=1)[0]
-        if noun and noun[0] not in "年月日天号":
+        if noun and noun[0] not in "年月日天号" and noun not in PLACE_KINDS:
             return AnswerType("thing", re.compile(rf"[\u4e00-\u9fff]{re.escape(noun)}"))
     if _WHO_Q.search(question):
         return _who(question)

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .answer_type import counted_unit
+from .answer_type import MEASURE, PEOPLE_NOUN, counted_unit, people_in
 from .errors import SettingsError
 from .normalization import to_simplified
 from .schema import Hit, Question
@@ -78,12 +78,39 @@ def judge(
         if missing:
             return Verdict(False, "constraint_unmet", coverage, missing, hits[0])
         missing = _count_missing(retriever, question, to_simplified(hits[0].text))
+        missing = missing or _when_missing(question, retriever.whole_paragraph(hits[0]).text)
         if missing:
             return Verdict(False, "answer_missing", coverage, missing, hits[0])
     return Verdict(reason == "answered", reason, coverage)
 
 
 ATTACHED = 8  # characters between a count and the noun it counts
+
+# 哪一年 / 几月几号 / 哪天 (not 什么时候, which a period such as 十八大以来 answers).
+_DAY_ASKED = re.compile(r"几月|几[号日]|哪一?[天日]|哪个月")
+_A_YEAR = re.compile(
+    r"\d{1,4}\s*年(?!级)|[〇零○一二三四五六七八九十]{2,4}年|元年|[甲乙丙丁戊己庚辛壬癸][子丑寅卯辰巳午未申酉戌亥]年"
+)
+_A_DAY = re.compile(r"\d{1,2}\s*月|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}[日号]")
+_RELATIVE_TIME = re.compile(
+    r"今年|去年|前年|当年|同年|次年|翌年|本月|上月|近日|日前|当天|当日|昨天|今天"
+)
+
+
+def _when_missing(question: Question, paragraph: str) -> tuple[str, ...]:
+    """What a 哪一年 / 几月几号 question asks that ``paragraph`` does not give: no year (or
+    month and day) and no relative time (今年, 日前) in it. Empty when it gives one."""
+    answer = question.answer
+    if answer is None or answer.kind not in ("year", "year_range", "date"):
+        return ()
+    text = to_simplified(paragraph)
+    if _RELATIVE_TIME.search(text):
+        return ()
+    if answer.kind == "date":
+        if not _DAY_ASKED.search(Retriever.standard(question.text)):
+            return ()
+        return () if _A_DAY.search(text) else ("日期",)
+    return () if _A_YEAR.search(text) else ("年份",)
 
 
 _DIMENSION_NAMES = (("面积", "面积"), ("平方", "面积"), ("亩", "面积"), ("占地", "面积"),
@@ -116,15 +143,22 @@ def _count_missing(retriever: Retriever, question: Question, text: str) -> tuple
     asked = _what_is_counted(answer.unit, answer.noun)
     if not spans:
         return (asked,) if answer.unit else ()
+    noun = answer.noun or answer.subject  # (before 多少 only: 党员一共多少人)
+    if people_in(noun):  # 多少名党员: not 1500名干部, not 队员1.5万多人
+        spans = [s for s in spans if not _counts_other_people(text, s, noun)]
+        if not spans:
+            return (asked,)
     if answer.unit and not counted_unit(answer.unit):
         return ()  # 几年, 多长: what follows is not a noun counted
-    noun = answer.noun
     words = [w for w in retriever.tokenizer.tokenize(noun) if len(w) >= 2 and w[0] != "#"]
     if not any(noun.startswith(w) for w in words):
         return ()  # 几个属生存到中新世: a noun of one character, then what it does
     words = [w for w in words if w in text]
     if not words:
         return ()
+    spans = [s for s in spans if not _counts_another_thing(text, s, noun, words)]
+    if not answer.noun:  # named before the count: not necessarily next to it
+        return () if spans else (asked,)
     for word in words:
         at = text.find(word)
         while at >= 0:  # the word and the count overlap a few characters' stretch
@@ -132,6 +166,43 @@ def _count_missing(retriever: Retriever, question: Question, text: str) -> tuple
                 return ()
             at = text.find(word, at + 1)
     return (asked,)
+
+
+_ITS_MEASURE = re.compile(rf"^[多余]?(?:万|亿)?[多余]?[{MEASURE}]?")
+_NOT_A_NOUN = re.compile(r"[多余以左上之的次和与及、，。；：！？,.;:!?()（）\s]|$")
+
+
+def _counts_another_thing(text: str, span: tuple[int, int], noun: str, words: list[str]) -> bool:
+    """Whether the count at ``span`` counts another thing listed after ``noun`` (干部学院和
+    1600多所镇街党校: the 1600 are 镇街党校): the noun, a conjunction, the count, and a
+    thing named right after it that is not the noun."""
+    a, b = span
+    listed = rf"(?:{'|'.join(re.escape(w) for w in (noun, *words))})[和与及、]\s*$"
+    if not re.search(listed, text[max(a - len(noun) - 2, 0) : a]):
+        return False
+    after = text[b : b + len(noun) + 8]
+    after = _ITS_MEASURE.sub("", after, count=1)  # a bare number's 个 (7127个，)
+    if noun in after or any(w in after for w in words):
+        return False
+    return _NOT_A_NOUN.match(after) is None
+
+
+def _counts_other_people(text: str, span: tuple[int, int], noun: str) -> bool:
+    """Whether the people count at ``span`` counts other people than ``noun`` (党员): those
+    named right after it (1500名干部) or, with none there, right before (队员1.5万多人)."""
+    a, b = span
+    counted = people_in(text[b : b + 6])
+    if not counted:
+        before = text[max(a - 6, 0) : a]
+        counted = next(
+            (
+                before[i:]
+                for i in range(len(before) - 2, -1, -1)
+                if PEOPLE_NOUN.fullmatch(before[i:])
+            ),
+            "",
+        )
+    return bool(counted) and counted not in noun and noun not in counted
 
 
 def _reason(

@@ -58,8 +58,8 @@ def _ordinal_forms(word: str) -> tuple[str, ...]:
     forms = [f"第{number}{unit}"]
     if number in _DIGITS:
         forms.append(f"第{_DIGITS.index(number)}{unit}")
-    if number == "一":
-        forms.append(f"首{unit}")
+    if number == "一":  # 首期, and 首个 / 首次 / 首届 for any first one
+        forms += [f"首{unit}", "首个", "首次", "首届", "第一"]
     return tuple(forms)
 
 
@@ -71,6 +71,8 @@ def _post_of_place(word: str, context: str, named: Callable[[str], bool]) -> boo
     place = word[: post.start()] if post else ""
     if not post or not place or not named(place):
         return False
+    if ROLE_WORD.fullmatch(post.group()):  # 武汉大学校长: the place and 校长 both named
+        return post.group() in context
     at = context.find(post.group())
     while at >= 0:
         if not _HAN_BEFORE.search(context, 0, at) or context.endswith(place, 0, at):

@@ -20,6 +20,7 @@ import numpy as np
 from .answer_type import (
     ORDINAL,
     PERIOD,
+    PLACE_KINDS,
     POST,
     RANK,
     SESSION,
@@ -41,6 +42,7 @@ _AMOUNT_OF = re.compile(r"[是为].*(?:多少|几)")
 # Question words the stopword list lacks (多久, and 几耐 once in standard wording): they ask,
 # they say nothing a passage should hold.
 _ASKING_WORDS = frozenset(["多久", "多长", "多远", "多高", "多深", "多宽", "几时", "何时"])
+_NEXT_YEAR = re.compile(r"次年|翌年|隔年|第二年|一年后")
 _TIER_ONE = re.compile(r"([省市县区镇乡村])一级")
 RERANK_POOL = 20  # BM25 candidates considered by the answer-type and context preferences
 CONTEXT_BOOST = 0.6  # x (1 + this) for a candidate about what the question names
@@ -156,6 +158,7 @@ class Retriever:
         an unknown word, or an amount asked for) its words' part-of-speech tags."""
         norm = self.standard(question)
         tokens = self._standard(self.tokenizer.tokens_of_normalized(norm))
+        tokens = tuple(t for t in tokens if not (t in PLACE_KINDS and asked_for(t, norm)))
         words = [t for t in tokens if not t.startswith("#")]
         in_corpus = {t: bool(self.document_frequency(t)) for t in words}
         known = tuple(t for t in words if in_corpus[t])
@@ -237,7 +240,7 @@ class Retriever:
         if titled is None:  # a document's title is tokenized once, not per candidate
             titled = self._title_entities[hit.doc] = self.entities_in(hit.title)
         years = self._years_text(hit.doc) if any(w.isdigit() for w in question.constraints) else ""
-        return unmet(question, self._whole_paragraph(hit), about, about | titled, years)
+        return unmet(question, self.whole_paragraph(hit), about, about | titled, years)
 
     def _years_text(self, doc: str) -> str:
         """The years document ``doc`` names anywhere (its title and passages), as text."""
@@ -245,12 +248,15 @@ class Retriever:
         if years is None:
             title = self.documents[doc].title if doc in self.documents else ""
             text = arabic_years(to_simplified(" ".join([title, *self.document_passages(doc, 400)])))
-            years = self._document_years[doc] = " ".join(
-                m.group() for m in _ANY_YEAR.finditer(text)
-            )
+            named = [m.group() for m in _ANY_YEAR.finditer(text)]
+            if _NEXT_YEAR.search(text):  # 次年, 翌年: the year after each one named
+                named += [
+                    f"{int(y) + 1}年" for y in re.findall(r"((?:19|20)\d{2})年", " ".join(named))
+                ]
+            years = self._document_years[doc] = " ".join(named)
         return years
 
-    def _whole_paragraph(self, hit: Hit) -> Hit:
+    def whole_paragraph(self, hit: Hit) -> Hit:
         """``hit`` with the text of its whole paragraph when a long paragraph was cut into
         parts: what one part is about is often named in another (玉林 in the part before)."""
         if "." not in hit.passage_id.rsplit("#", 1)[-1]:

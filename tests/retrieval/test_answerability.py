@@ -413,3 +413,51 @@ def test_a_place_named_in_another_part_of_the_paragraph_counts(
     assert "南宁" not in second.text
     assert r.unmet(r.analyze("南宁每年互派干部交流学习吗？"), second) == ()
     assert r.unmet(r.analyze("柳州每年互派干部交流学习吗？"), second) == ("柳州",)
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("广东的干部学院一共有多少所？", False),  # 干部学院和1600多所镇街党校
+        ("深圳全市有几多名党员", False),  # 全市超1500名干部参加: cadres, not members
+        ("肇庆邻里先锋的党员一共多少人", False),  # 共有队员1.5万多人: members of the teams
+        ("广东依托多少所镇街党校把学习落实到支部？", True),
+        ("肇庆邻里先锋工作队共有多少名队员？", True),
+        ("2022年区直机关帮企业解决了多少个急难愁盼问题", True),  # 问题7127个
+    ],
+)
+def test_a_count_is_of_the_noun_it_stands_with(
+    seed_retriever: Retriever, question: str, answered: bool
+) -> None:
+    """A count counts the noun right after it (1600多所镇街党校), or with none there the
+    people right before it (队员1.5万多人): asked for another, it is a near miss."""
+    v = verdict(seed_retriever, question)
+    assert v.answered is answered, v
+    if not answered:
+        assert v.reason == "answer_missing"
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("驻镇帮镇扶村工作机制是哪一年建立的？", False),  # the paragraph names no year
+        ("深圳第一批党内法规是边年出台嘅", False),
+        ("全省加强基层党组织建设工作会议是几月几号开的", True),  # 4月1日
+        ("省委领导班子的民主生活会是哪一天开的", True),  # 1月8日
+    ],
+)
+def test_a_year_or_a_day_asked_needs_one_in_the_paragraph(
+    seed_retriever: Retriever, question: str, answered: bool
+) -> None:
+    v = verdict(seed_retriever, question)
+    assert v.answered is answered, v
+    if not answered:
+        assert v.reason == "answer_missing"
+
+
+def test_the_kind_of_place_asked_is_not_a_word_to_match(seed_retriever: Retriever) -> None:
+    """哪个城市 asks for a city the passage names (在广州召开); 城市 is not a word it holds
+    (城市基层党建 in another document is no answer)."""
+    q = seed_retriever.analyze("那个基层党建工作会议喺边个城市开？")
+    assert "城市" not in q.tokens
+    assert "在廣州召開" in seed_retriever.search(q, k=1)[0].text
