@@ -81,6 +81,9 @@ def judge(
         missing = missing or _when_missing(question, retriever.whole_paragraph(hits[0]).text)
         if missing:
             return Verdict(False, "answer_missing", coverage, missing, hits[0])
+        topic = _topic_words(question)
+        if topic and _off_topic(retriever, topic, hits[0]):
+            return Verdict(False, "low_coverage", coverage)  # 明天广州会下雨吗: the place only
     return Verdict(reason == "answered", reason, coverage)
 
 
@@ -230,6 +233,86 @@ def _reason(
     if answer is not None and answer.kind == "money" and not answer.spans(to_simplified(best.text)):
         return "attribute_missing"  # asks how much money; the passage gives no amount
     return "answered"
+
+
+def _topic_words(question: Question) -> set[str]:
+    """The words of ``question`` that say what it is about, not where or when: less its
+    places, organisations and years (the setting) and their parts. Empty when it names no
+    setting (then coverage alone decides)."""
+    setting = question.constraints
+    if not setting:
+        return set()
+    return {
+        w
+        for w in {*question.known, *question.unknown}
+        if len(w) >= 2
+        and not w.isdigit()
+        and w not in _VAGUE
+        and not any(w in c or c in w for c in setting)
+    }
+
+
+def _off_topic(retriever: Retriever, topic: set[str], best: Hit) -> bool:
+    """Whether the best passage holds none of the ``topic`` words and the collection lacks
+    most of them (by weight): the question shares its setting only (明天广州会下雨吗)."""
+    if topic & retriever.passage_tokens(best.passage_id):
+        return False
+    unknown = sum(retriever.weight(w) for w in topic if not retriever.document_frequency(w))
+    return unknown >= 0.5 * sum(retriever.weight(w) for w in topic)
+
+
+# Words that ask about any topic (以前, 样子, 情况, 当时): not what a question is about.
+# Written by us from general usage, not from any question set.
+_VAGUE = frozenset(
+    [
+        "以前",
+        "以后",
+        "之前",
+        "之后",
+        "当时",
+        "那时",
+        "现在",
+        "目前",
+        "如今",
+        "过去",
+        "后来",
+        "最近",
+        "近来",
+        "今天",
+        "明天",
+        "昨天",
+        "样子",
+        "情况",
+        "怎样",
+        "怎么样",
+        "东西",
+        "事情",
+        "方面",
+        "内容",
+        "时候",
+        "时间",
+        "地方",
+        "情形",
+        "状况",
+        "具体",
+        "详细",
+        "介绍",
+        "知道",
+        "了解",
+        "请问",
+        "告诉",
+        "一下",
+        "主要",
+        "一些",
+        "有关",
+        "相关",
+        "关于",
+        "哪些",
+        "什么样",
+        "名字",
+        "叫做",
+    ]
+)
 
 
 _HOW_MUCH = re.compile(r"^(?:多少|几)")

@@ -461,3 +461,25 @@ def test_the_kind_of_place_asked_is_not_a_word_to_match(seed_retriever: Retrieve
     q = seed_retriever.analyze("那个基层党建工作会议喺边个城市开？")
     assert "城市" not in q.tokens
     assert "在廣州召開" in seed_retriever.search(q, k=1)[0].text
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("深圳明天会不会下暴雨", False),  # only the place is shared
+        ("肇庆的地铁几点停运？", False),
+        ("2023年广东中考录取分数线多少", False),
+        ("香港特首而家系边个", False),
+        ("前海以前是什么样的？", True),  # 以前, 样: words any question has
+        ("当时深圳市委书记是谁？", True),
+    ],
+)
+def test_a_question_sharing_only_its_setting_is_not_answered(
+    seed_retriever: Retriever, question: str, answered: bool
+) -> None:
+    """A question whose place or year is in the collection but whose topic is not (the
+    weather in a city the documents name) is not found, with low coverage as the reason."""
+    v = verdict(seed_retriever, question)
+    assert v.answered is answered, v
+    if not answered:
+        assert v.reason in ("low_coverage", "unknown_name", "no_match"), v
