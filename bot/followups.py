@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval import Question, Retriever
+from retrieval.answer_type import asked_for
 from retrieval.normalization import to_simplified
 
 # A question word of its own makes a question complete, not a follow-up (怎么做, 是谁, 吗).
@@ -50,7 +51,12 @@ _NOT_SUBJECT = ("x", "y", "uj", "ul", "m", "q", "r", "e")  # marks, particles, n
 def asked_words(question: Question) -> set[str]:
     """The words of ``question`` an answer to it should hold: not its question words."""
     words = {*question.known, *question.unknown}
-    return {w for w in words if not _ASKING.fullmatch(w) and w not in _DISCOURSE}
+    standard = Retriever.standard(question.text)
+    return {  # nor what it asks for (哪个部门, 什么职务): the answer names one, not the word
+        w
+        for w in words
+        if not _ASKING.fullmatch(w) and w not in _DISCOURSE and not asked_for(w, standard)
+    }
 
 
 def without_subject(question: Question, retriever: Retriever) -> bool:
@@ -162,7 +168,7 @@ def _replacements(core_tags: Tags, old: Tags) -> list[Completion]:
     return out
 
 
-_PRONOUN = re.compile(r"他们|她们|它们|他|她|它|此人|这个人|这位|该人")
+_PRONOUN = re.compile(r"他们|她们|它们|佢哋|他|她|它|佢|此人|这个人|这位|该人")
 
 
 def pronoun_followup(question: Question, person: str | None) -> Completion | None:

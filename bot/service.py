@@ -29,6 +29,7 @@ MAX_QUESTION_CHARS = 500
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _FOREIGN = re.compile(r"[^\W\d_]")  # a letter: with no Han, a question in another language
 POOL = 10  # passages considered for citations and the best sentence
+COMMON_SHARE = 0.1  # a follow-up's word in more passages than this is not required of an answer
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,8 @@ class Service:
         if detail is not None:
             candidates.append(Completion(detail))
         own = asked_words(question)  # none for 开了多久？: nothing of its own to find
+        common = COMMON_SHARE * len(retriever)  # 开展 (for 搞) says little of what is asked
+        specific = {w for w in own if len(w) >= 2 and retriever.document_frequency(w) <= common}
         free = bool(own) and detail is not None and without_subject(question, retriever)
         near: Answer | None = None
         for completion in candidates:
@@ -185,7 +188,7 @@ class Service:
                 continue
             text = to_simplified(second.hits[0].text + second.hits[0].title)
             mine = completion is pronoun  # its own words may be paraphrased (职务: 部长)
-            lacks_own = own and not any(w in text for w in own)
+            lacks_own = specific and not any(w in text for w in specific)
             if lacks_own and not (free and completed == detail) and not mine:
                 continue
             if all(w in to_simplified(second.hits[0].text) for w in completion.kept):
@@ -321,6 +324,11 @@ def _person_in(answer: Answer, question: Question, retriever: Retriever) -> str 
     spans = kind.spans(text)
     if kind.unit:  # the post as the question names it first (省委书记李希 is another's)
         spans.sort(key=lambda span: kind.unit not in text[max(0, span[0] - 6) : span[1]])
+    else:  # the one nearest what the question asks about (省长马兴瑞主持 for 谁主持)
+        near = [
+            m.span() for w in question.known if len(w) >= 2 for m in re.finditer(re.escape(w), text)
+        ]
+        spans.sort(key=lambda span: min((abs(span[0] - a) for a, _ in near), default=0))
     for start, end in spans:
         found = person_name(text[start:end])
         names = [w for w, flag in retriever.tags(text[start : end + 2]) if flag == "nr"]

@@ -85,7 +85,14 @@ def person_name(found: str) -> str:
     return re.sub(rf"^{_ROLE}|(?:同志|先生|女士)$", "", found)
 
 
-_PERSON = re.compile(rf"{_ROLE}[\u4e00-\u9fff]{{2,3}}|[\u4e00-\u9fff]{{2,3}}(?:同志|先生|女士)")
+# What follows a post and is not a name (总书记关于…, 书记出席…, 部长在…).
+_NOT_A_NAME = (
+    r"(?!关于|对于|出席|主持|讲话|强调|指出|表示|参加|带领|率领|提出|要求"
+    r"|等|在|的|和|是|就|为|与|及|对|把|被)"
+)
+_PERSON = re.compile(
+    rf"{_ROLE}{_NOT_A_NAME}[\u4e00-\u9fff]{{2,3}}|[\u4e00-\u9fff]{{2,3}}(?:同志|先生|女士)"
+)
 # A rank of cadres (局级, 处级, 科级, 副厅级), a tier of government (县级, 镇级) or of a scheme
 # (一级指标): figures for another rank or tier answer something else.
 RANK = re.compile(
@@ -326,7 +333,7 @@ def _who(question: str) -> AnswerType:
     if role is not None:  # the post as the question names it (深圳市委书记) is its unit
         post = re.search(rf"[\u4e00-\u9fff]{{0,4}}{role.group(0)}", question)
         full = post.group(0) if post else role.group(0)
-        pattern = re.compile(rf"{role.group(0)}[\u4e00-\u9fff]{{2,3}}")
+        pattern = re.compile(rf"{role.group(0)}{_NOT_A_NAME}[\u4e00-\u9fff]{{2,3}}")
         return AnswerType("person", pattern, unit=full)
     return AnswerType("person", _PERSON)
 

@@ -294,3 +294,23 @@ def test_a_detail_followup_keeps_what_the_previous_question_counted(service: Ser
     service.ask("开展过几次党内集中教育", conv)
     answer = service.ask("具体是哪几次", conv)
     assert answer.answered and "5次党内集中教育" in to_simplified(answer.citations[0].text)
+
+
+def test_cantonese_pronoun_after_who_chaired_is_the_chair(service: Service) -> None:
+    """佢 (Cantonese 他) after 谁主持 is the person named next to 主持, not the first
+    official of the sentence (省委书记李希 attended; 省长马兴瑞 chaired)."""
+    conv = Conversation()
+    first = service.ask("全省基层党组织建设工作会议是边个主持的", conv)
+    assert first.answered and conv.last_person == "马兴瑞"
+    answer = service.ask("佢系咩职务？", conv)
+    assert answer.understood_as is not None and answer.understood_as.startswith("马兴瑞")
+
+
+def test_which_department_after_an_event_is_about_that_event(service: Service) -> None:
+    """哪个部门办的 after a question about a press conference asks who held it; 部门 is what
+    is asked (the passage names 宣传部), and 办 (开展) is too common to be required."""
+    conv = Conversation()
+    service.ask("广西那场机关党建新闻发布会几号开的", conv)
+    answer = service.ask("哪个部门办的", conv)
+    assert answer.understood_as is not None and "发布会" in answer.understood_as
+    assert answer.answered and "宣传部" in to_simplified(answer.citations[0].text)
