@@ -58,6 +58,13 @@ def _wording() -> Wording:
 
 
 @lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    """Places jieba does not tag as such (清远), shipped with the library (data/places.txt)."""
+    lines = data_text("places.txt").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
 def _synonyms() -> dict[str, tuple[str, ...]]:
     """Everyday word -> the formal words for it, shipped with the library (data/synonyms.txt)."""
     table = {}
@@ -197,7 +204,7 @@ class Retriever:
         of a longer word (search mode also gives 北地 for 东北地区), not a kind of place or a
         country (the setting), not what the question asks for (哪一座城市)."""
         flags = dict(tags or ())
-        found = [w for w in known if w in self.entity_words]
+        found = [w for w in known if w in self.entity_words or w in _places()]
         found += [
             w for w in unknown if flags.get(w, "")[:2] in ("ns", "nt") and not LOCATIVE.fullmatch(w)
         ]

@@ -483,3 +483,12 @@ def test_a_question_sharing_only_its_setting_is_not_answered(
     assert v.answered is answered, v
     if not answered:
         assert v.reason in ("low_coverage", "unknown_name", "no_match"), v
+
+
+def test_a_city_jieba_does_not_tag_as_a_place_is_a_constraint(seed_retriever: Retriever) -> None:
+    """清远 is an adjective in jieba's dictionary; it is still a city a passage about
+    Zhaoqing is not about (the shipped list of provinces and cities)."""
+    q = seed_retriever.analyze("清远一共建了多少个镇街党校？")
+    assert "清远" in q.constraints
+    v = verdict(seed_retriever, "清远一共建了多少个镇街党校？")
+    assert not v.answered and "清远" in v.missing
