@@ -28,7 +28,7 @@ MEASURE = (
 _MEASURE_WORDS = frozenset(MEASURE)
 # 多少, 几多, or 几 before a measure word (not 哪几个, 第几, 20几所, 几内亚, 几乎).
 _HOW_MANY = re.compile(
-    rf"(?<![哪边第\d])(?:多少|几多|几(?=[{MEASURE}])|多大|多高|多深|多宽|多重)([\u4e00-\u9fff]?)"
+    rf"(?<![哪边第\d十百千万])(?:多少|几多|几(?=[{MEASURE}])|多大|多高|多深|多宽|多重)([\u4e00-\u9fff]?)"
 )
 _PEOPLE_NOUN_ENDS = frozenset("口数员次民才群")
 # A noun naming people (党员, 队员, 学生, 志愿者, 居民): counted in 人, 名, 位.
@@ -104,8 +104,8 @@ ROLE_WORD = re.compile(
 )
 # A post with the body it belongs to (纪委书记, 市委书记, 组织部部长): 省委书记 is another post.
 POST = re.compile(
-    r"(?:[省市县区镇乡村]?(?:纪委|党委|党组|党工委|工委)|[省市县区]委|组织部|宣传部|统战部|政法委|政府)?"
-    + ROLE_WORD.pattern
+    r"(?:[省市县区镇乡村]?(?:纪委|党委|党组织|党支部|党总支|党组|党工委|工委)|[省市县区]委|组织部|宣传部"
+    r"|统战部|政法委|政府)?" + ROLE_WORD.pattern
 )
 # Words jieba's dictionary tags as places or organisations that name a kind of place, not a
 # place (written by us from that dictionary's tags, not from any question set).
@@ -168,7 +168,7 @@ PERIOD_FAMILIES = (("今年", "去年", "前年", "明年"), ("上半年", "下�
 _CHANGE = re.compile(
     r"(?:下降|减少|增加|提高|提升|增长|上升|降低|缩短|扩大|减小|增多|多了|少了)了?$|变化|增减|增幅|降幅"
 )
-_CHANGE_ASKED = re.compile(r"[降升涨增减]|提高|缩短|扩大|变化|多了|少了")
+_CHANGE_ASKED = re.compile(r"[降升涨增减]|提高|缩短|扩大|缩小|变化|多了|少了|年轻|后生|回落")
 YEAR_NAMED = re.compile(r"((?:19|20)\d{2})\s*年(?!代)")
 
 

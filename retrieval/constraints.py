@@ -8,7 +8,7 @@ verdict calls a best passage about something else a near miss.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from .answer_type import (
     COUNTRY,
@@ -81,6 +81,24 @@ def _post_of_place(word: str, context: str, named: Callable[[str], bool]) -> boo
     return False
 
 
+_TIERS = "省市县区镇乡村"
+_TIER_RUN = re.compile(r"([省市县区镇乡村]{2,})[两二三四五六\d]级")  # 市县镇村四级
+# Provinces and regions by their one-character names, as they stand in runs (粤桂, 粤港澳).
+PROVINCE_SHORT = {
+    "广东": "粤", "广西": "桂", "湖南": "湘", "湖北": "鄂", "福建": "闽", "江西": "赣",
+    "香港": "港", "澳门": "澳", "海南": "琼", "北京": "京", "天津": "津", "河北": "冀",
+    "云南": "滇", "贵州": "黔", "四川": "川", "重庆": "渝", "上海": "沪", "江苏": "苏",
+    "浙江": "浙", "安徽": "皖", "山东": "鲁", "河南": "豫", "山西": "晋", "陕西": "陕",
+    "甘肃": "陇", "台湾": "台", "西藏": "藏",
+}  # fmt: skip
+_SHORT_RUN = re.compile(f"[{''.join(PROVINCE_SHORT.values())}]{{2,}}")
+
+
+def _short_runs(text: str) -> list[str]:
+    """Runs of two or more one-character province names (粤桂, 粤港澳, 京津冀 less 冀)."""
+    return _SHORT_RUN.findall(text)
+
+
 _HAN_BEFORE = re.compile(r"[\u4e00-\u9fff]$")
 
 
@@ -95,6 +113,7 @@ def unmet(
     about: frozenset[str] = frozenset(),
     rivals: frozenset[str] = frozenset(),
     document: str = "",
+    places: Mapping[str, str] | None = None,
 ) -> tuple[str, ...]:
     """The question's constraints that ``hit`` does not satisfy: it is about something else.
 
@@ -115,12 +134,22 @@ def unmet(
     )
     context += " " + _ASIDE.sub("", context)  # 党组(党委)书记 names 党组书记 too
     words = set(question.known) | set(question.unknown)
+    table = places or {}
+    provinces = {  # the one-character names of the provinces the question names, or of its cities
+        PROVINCE_SHORT.get(table.get(w) or w, "") for w in words if w in table
+    } - {""}
     other_names = any(r not in words and not setting(r) for r in rivals)
+    long = [w for w in question.known if len(w) >= 2 and not RANK.fullmatch(w)]
 
     def named(word: str) -> bool:
         stem = _PLACE_SUFFIX.sub("", word)
         forms = (word, stem) if len(stem) >= 2 else (word,)
-        return any(form in context or form in about for form in forms)
+        if any(form in context or form in about for form in forms):
+            return True
+        short = PROVINCE_SHORT.get(stem)  # 粤桂合作 names 广西 when the question names 广东
+        return short is not None and any(  # (or 肇庆) too: a pair that is about both
+            short in run and set(run) - {short} <= provinces for run in _short_runs(context)
+        )
 
     def satisfied(word: str) -> bool:
         if word.isdigit():  # a year: this one named or dated, or none other named
@@ -136,6 +165,14 @@ def unmet(
             )
         if word.startswith("第"):  # a place in a series: this one (首期 is 第一期)
             return any(form in context for form in _ordinal_forms(word))
+        if RANK.fullmatch(word) and word[0] in _TIERS:  # 村级: named, or in 市县镇村四级
+            return (
+                word in context
+                or any(  # before what the question asks about
+                    word[0] in m.group(1) and any(w in context[m.end() : m.end() + 8] for w in long)
+                    for m in _TIER_RUN.finditer(context)
+                )
+            )
         if RANK.fullmatch(word) or SESSION.fullmatch(word):  # this rank, this session, named
             return word in context
         if PERIOD.fullmatch(word):  # this period named, or none other of its kind

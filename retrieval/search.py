@@ -58,10 +58,15 @@ def _wording() -> Wording:
 
 
 @lru_cache(maxsize=1)
-def _places() -> frozenset[str]:
-    """Places jieba does not tag as such (清远), shipped with the library (data/places.txt)."""
-    lines = data_text("places.txt").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+def places() -> dict[str, str]:
+    """Places jieba does not tag as such (清远 is an adjective there), each with its province
+    ("" for a province): shipped with the library (data/places.txt)."""
+    table = {}
+    for line in data_text("places.txt").splitlines():
+        fields = line.split()
+        if fields and not line.startswith("#"):
+            table[fields[0]] = fields[1] if len(fields) > 1 else ""
+    return table
 
 
 @lru_cache(maxsize=1)
@@ -204,9 +209,11 @@ class Retriever:
         of a longer word (search mode also gives 北地 for 东北地区), not a kind of place or a
         country (the setting), not what the question asks for (哪一座城市)."""
         flags = dict(tags or ())
-        found = [w for w in known if w in self.entity_words or w in _places()]
+        found = [w for w in known if w in self.entity_words or w in places()]
         found += [
-            w for w in unknown if flags.get(w, "")[:2] in ("ns", "nt") and not LOCATIVE.fullmatch(w)
+            w
+            for w in unknown
+            if (flags.get(w, "")[:2] in ("ns", "nt") and not LOCATIVE.fullmatch(w)) or w in places()
         ]
         words = set(known) | set(unknown)
         inside = {w for w in words if any(w != other and w in other for other in words)}
@@ -247,7 +254,7 @@ class Retriever:
         if titled is None:  # a document's title is tokenized once, not per candidate
             titled = self._title_entities[hit.doc] = self.entities_in(hit.title)
         years = self._years_text(hit.doc) if any(w.isdigit() for w in question.constraints) else ""
-        return unmet(question, self.whole_paragraph(hit), about, about | titled, years)
+        return unmet(question, self.whole_paragraph(hit), about, about | titled, years, places())
 
     def _years_text(self, doc: str) -> str:
         """The years document ``doc`` names anywhere (its title and passages), as text."""

@@ -492,3 +492,44 @@ def test_a_city_jieba_does_not_tag_as_a_place_is_a_constraint(seed_retriever: Re
     assert "清远" in q.constraints
     v = verdict(seed_retriever, "清远一共建了多少个镇街党校？")
     assert not v.answered and "清远" in v.missing
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("肇庆和广西哪两个市共建了睦邻廊道？", True),  # 粤桂: 肇庆 is in 粤
+        ("广西一共组建了多少个小区临时党支部", False),  # 粤桂 alone does not make it Guangxi's
+    ],
+)
+def test_a_pair_of_province_names_names_both_only_when_both_are_asked(
+    seed_retriever: Retriever, question: str, answered: bool
+) -> None:
+    """粤桂一家亲 is about Guangdong and Guangxi together: it names 广西 for a question that
+    also names Guangdong (or one of its cities), not for a question about Guangxi alone."""
+    v = verdict(seed_retriever, question)
+    assert v.answered is answered, v
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("肇庆从市一级一直到村一级，初心堂总共建了多少个？", True),  # 市县镇村四级“初心堂”
+        ("肇庆县一级的党校建了多少所？", False),  # the four tiers are of 初心堂, not 党校
+    ],
+)
+def test_a_tier_inside_a_run_of_tiers_is_named_for_what_follows_it(
+    seed_retriever: Retriever, question: str, answered: bool
+) -> None:
+    v = verdict(seed_retriever, question)
+    assert v.answered is answered, v
+
+
+def test_a_round_number_with_ji_is_not_a_question(seed_retriever: Retriever) -> None:
+    """三百几个项目 is "three hundred odd"; the count asked is the 多少亿 after it."""
+    answer = seed_retriever.analyze("巡查的三百几个项目总投资多少亿？").answer
+    assert answer is not None and answer.unit == "亿"
+
+
+def test_a_change_asked_in_other_words_is_a_change(seed_retriever: Retriever) -> None:
+    """年轻了几岁 asks a change: 下降了3岁 answers it."""
+    assert verdict(seed_retriever, "肇庆乡镇党委书记队伍平均年轻了几岁").answered
