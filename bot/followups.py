@@ -13,6 +13,8 @@ from retrieval.normalization import to_simplified
 _OWN_QUESTION = re.compile(r"什么|怎么|怎样|如何|多少|几|谁|哪|吗|为什么|是否")
 _FOLLOWUP_FORM = re.compile(
     r"^(?:那|那么|那麼|还有|還有|再问|再問)?\s*(.{1,16}?)\s*呢\s*[?？!！。.]*$"
+    r"|^(?:what|how)\s+about\s+(.{1,16}?)\s*[?？!！。.]*$",  # English: what about 小个专？
+    re.IGNORECASE,
 )
 # Quotation marks carry no meaning for completion, and split a noun run in two (“邻里先锋”工作队).
 _QUOTES = re.compile(r"[“”‘’「」『』\"'《》〈〉]")
@@ -40,6 +42,7 @@ def is_followup_form(question: Question) -> bool:
 _ASKING = re.compile(
     r"什么|啥|咩|怎么|怎样|点样|如何|多少|多久|多长|多大|几|谁|边|哪|何时|为什么|是否|吗|时候"
 )
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 # A question that starts by pointing back (那个会, 这次, 嗰场): about the previous subject.
 _POINTING = re.compile(r"^(?:那|这|該|该|嗰|呢)(?:个|個|次|场|場|些|位|项|項|件|份)?")
 DETAIL_MAX_CHARS = 14
@@ -55,7 +58,10 @@ def asked_words(question: Question) -> set[str]:
     return {  # nor what it asks for (哪个部门, 什么职务): the answer names one, not the word
         w
         for w in words
-        if not _ASKING.fullmatch(w) and w not in _DISCOURSE and not asked_for(w, standard)
+        if not _ASKING.fullmatch(w)
+        and w not in _DISCOURSE
+        and not asked_for(w, standard)
+        and not (w.isascii() and _HAN.search(question.text))  # "what about …": glue
     }
 
 
@@ -122,7 +128,8 @@ def complete_followup(
     if asks and not _FOLLOWUP_FORM.match(text):  # 主题是什么？: a detail, not a replacement
         return []
     m = _FOLLOWUP_FORM.match(text)
-    core_tags = _content(retriever.tags(_QUOTES.sub("", m.group(1) if m else text)), retriever)
+    core = (m.group(1) or m.group(2)) if m else text
+    core_tags = _content(retriever.tags(_QUOTES.sub("", core)), retriever)
     if not core_tags:
         return []
     old = retriever.tags(_QUOTES.sub("", to_simplified(previous)))

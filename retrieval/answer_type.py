@@ -67,6 +67,11 @@ _DATE_Q = re.compile(r"哪一?天|哪日|几月几?[日号]?|几[日号]|什么�
 _WHAT_X = re.compile(r"(?:什么|哪个|哪一?种|哪类|何种)([\u4e00-\u9fff]{1,2})")
 # 哪个城市, 什么地方: a place is asked, which the passage names (在广州召开), not "<X>城市".
 PLACE_KINDS = frozenset(["城市", "市", "县", "省", "区", "镇", "村", "地方", "地区", "国家", "城"])
+# 什么方式, 什么内容: any passage has a "<X>方式"; such a noun says nothing of the answer.
+_GENERIC_WHAT = frozenset(
+    ["方式", "形式", "方法", "办法", "途径", "内容", "情况", "样子", "东西", "事情", "意思", "意义",
+     "作用", "原因", "目的", "特点", "问题", "工作", "活动", "样"]
+)  # fmt: skip
 _WHO_Q = re.compile(r"谁|哪位|哪些人|叫什么名字|什么名字|姓甚名谁")
 # The noun counted after 多少/几 and its measure word (多少名队员 -> 队员), up to a particle.
 _COUNTED = re.compile(r"[\u4e00-\u9fff]{1,8}")
@@ -359,7 +364,7 @@ def expected_answer(question: str) -> AnswerType | None:
     m = _WHAT_X.search(question)
     if m:
         noun = _PARTICLES.split(m.group(1), maxsplit=1)[0]
-        if noun and noun[0] not in "年月日天号" and noun not in PLACE_KINDS:
+        if noun and noun[0] not in "年月日天号" and noun not in PLACE_KINDS | _GENERIC_WHAT:
             return AnswerType("thing", re.compile(rf"[\u4e00-\u9fff]{re.escape(noun)}"))
     if _WHO_Q.search(question):
         return _who(question)

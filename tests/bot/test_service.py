@@ -314,3 +314,13 @@ def test_which_department_after_an_event_is_about_that_event(service: Service) -
     answer = service.ask("哪个部门办的", conv)
     assert answer.understood_as is not None and "发布会" in answer.understood_as
     assert answer.answered and "宣传部" in to_simplified(answer.citations[0].text)
+
+
+def test_an_english_what_about_is_a_followup(service: Service) -> None:
+    """ "what about 司机之家?" is 那司机之家呢？: its English words are glue, not words the
+    answer must hold."""
+    conv = Conversation()
+    service.ask("深圳建了多少个暖蜂驿站？", conv)
+    answer = service.ask("what about 司机之家?", conv)
+    assert answer.understood_as is not None and "司机之家" in answer.understood_as
+    assert answer.answered and answer.sentence is not None and "61" in answer.sentence.text

@@ -533,3 +533,11 @@ def test_a_round_number_with_ji_is_not_a_question(seed_retriever: Retriever) -> 
 def test_a_change_asked_in_other_words_is_a_change(seed_retriever: Retriever) -> None:
     """年轻了几岁 asks a change: 下降了3岁 answers it."""
     assert verdict(seed_retriever, "肇庆乡镇党委书记队伍平均年轻了几岁").answered
+
+
+def test_a_generic_noun_after_what_is_no_answer_type(seed_retriever: Retriever) -> None:
+    """什么方式 / 什么内容: every passage may have a "<X>方式"; only 什么奖 and the like say
+    what the answer looks like."""
+    assert seed_retriever.analyze("那场会议是用什么方式开到各市县的").answer is None
+    answer = seed_retriever.analyze("邻里先锋项目拿了什么奖")
+    assert answer.answer is not None and answer.answer.kind == "thing"
