@@ -105,7 +105,8 @@ RANK = re.compile(
 )
 # A post the question names (副部长, 书记): an answer about another post answers something else.
 ROLE_WORD = re.compile(
-    r"副?(?:书记|部长|省长|市长|县长|区长|镇长|主任|局长|主席|院长|厅长|处长|校长)"
+    r"副?(?:书记|部长|省长|市长|县长|区长|镇长|主任|局长|主席|院长|厅长|处长|校长|主编|编辑|记者"
+    r"|通讯员)"
 )
 # A post with the body it belongs to (纪委书记, 市委书记, 组织部部长): 省委书记 is another post.
 POST = re.compile(

@@ -185,6 +185,9 @@ class CleanDocument:
     author: str | None = None
     headings: set[int] = field(default_factory=set)
     removed: list[str] = field(default_factory=list)  # the page furniture taken out
+    # The lines that say when, where and by whom it was published (发布时间 | 信息来源, a
+    # byline), kept as the article's last passage: "这篇文章哪天发的？ 记者是谁？"
+    card: str | None = None
 
 
 def find_date(lines: list[str]) -> str | None:
@@ -285,4 +288,16 @@ def clean_document(raw: str) -> CleanDocument:
     else:
         title = fallback_title(body[0]) if body else ""
     headings = {i for i, line in enumerate(body) if is_heading(line)}
-    return CleanDocument(title, body, date, source, author, headings, removed)
+    card = publication_card(lines[:12])
+    return CleanDocument(title, body, date, source, author, headings, removed, card)
+
+
+def publication_card(head: list[str]) -> str | None:
+    """The publication lines among the first lines of a page (发布时间 / 信息来源 fields, a
+    byline), joined, or None when it has none."""
+    found = [  # (not an editor's credit at the foot of a short page: 责任编辑：李娜)
+        line
+        for line in head
+        if is_meta_line(line) or (is_author_line(line) and not re.search("[编編]輯|编辑", line))
+    ]
+    return "\n".join(dict.fromkeys(found)) or None

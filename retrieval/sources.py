@@ -27,6 +27,7 @@ from .cleaning import (
     is_author_line,
     is_boilerplate,
     is_meta_line,
+    publication_card,
     strip_page_jumps,
 )
 from .decoding import Plausibility, UndecodableError, decode
@@ -265,6 +266,8 @@ def _read_text_file(
     title = cleaned.title or Path(entry.path).stem
     doc = Document(entry.name, title, cleaned.date, cleaned.source, cleaned.author, "text")
     body = [p for i, p in enumerate(cleaned.paragraphs) if i not in cleaned.headings]
+    if cleaned.card and body:
+        body.append(cleaned.card)  # last, so the paragraphs before keep their numbers
     return _stamp(entry, Source(doc, body, digest, cleaned.removed))
 
 
@@ -301,6 +304,10 @@ def _from_blocks(entry: Entry, read: ReadDocument, digest: str) -> Source:
         entry.name, title or Path(entry.path).stem or entry.name, date, source,
         read.author, read.format, read.url or entry.url,
     )  # fmt: skip
+    card = publication_card(head[:end])
+    if card and paragraphs:  # last, so the paragraphs before keep their numbers
+        paragraphs.append(card)
+        kept.append(places[0])
     return _stamp(entry, Source(doc, paragraphs, digest, removed, kept))
 
 

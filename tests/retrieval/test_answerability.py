@@ -541,3 +541,21 @@ def test_a_generic_noun_after_what_is_no_answer_type(seed_retriever: Retriever) 
     assert seed_retriever.analyze("那场会议是用什么方式开到各市县的").answer is None
     answer = seed_retriever.analyze("邻里先锋项目拿了什么奖")
     assert answer.answer is not None and answer.answer.kind == "thing"
+
+
+@pytest.mark.parametrize(
+    ("question", "answered", "holds"),
+    [
+        ("南方杂志那篇讲广东高质量党建的文章是哪天发的", True, "2023-02-10"),
+        ("肇庆党建工作综述那篇稿子的记者叫什么", True, "陆志锋"),
+        ("肇庆党建综述那篇报道的责任编辑是谁", False, None),  # only the reporter is named
+    ],
+)
+def test_questions_about_the_article_itself_find_its_publication_lines(
+    seed_retriever: Retriever, question: str, answered: bool, holds: str | None
+) -> None:
+    hits = seed_retriever.search(question, k=3)
+    v = judge(seed_retriever, seed_retriever.analyze(question), hits)
+    assert v.answered is answered, v
+    if holds:
+        assert holds in hits[0].text

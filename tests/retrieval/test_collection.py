@@ -339,8 +339,9 @@ def test_a_remembered_source_that_is_gone_does_not_stop_a_refresh(
 def test_the_text_says_the_date_and_source_before_the_files_metadata(
     tokenizer: Tokenizer, tmp_path: Path
 ) -> None:
-    """A page's own 发布时间 / 来源 line wins over its markup's guesses and is not a passage;
-    bylines, 上一篇/下一篇 links and editor credits are page furniture."""
+    """A page's own 发布时间 / 来源 line wins over its markup's guesses and is not article
+    text: it is kept only as the last passage, the publication card (for 哪天发的); 上一篇/下一篇
+    links and editor credits are page furniture."""
     body = "".join(
         f"<p>{p}</p>"
         for p in makefiles.SIMPLIFIED["paragraphs"]  # type: ignore[attr-defined]
@@ -360,7 +361,9 @@ def test_the_text_says_the_date_and_source_before_the_files_metadata(
     doc = r.documents["ice.html"]
     assert (doc.date, doc.source) == ("2023-12-18", "黑龙江日报")
     texts = [p.text for p in r.passages if p.doc == "ice.html"]
-    assert texts and not any(("来源" in t or "责任编辑" in t or "上一篇" in t) for t in texts)
+    assert len(texts) > 1 and "来源" in texts[-1] and "2023-12-18" in texts[-1]
+    assert not any("来源" in t for t in texts[:-1])
+    assert not any(("责任编辑" in t or "上一篇" in t) for t in texts)
 
 
 def test_other_settings_rebuild_from_every_remembered_source(
