@@ -16,7 +16,7 @@ NEAR = 6  # characters between an answer and a question word for them to count a
 _NUM = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万亿兆零〇]+)"
 # Measure words that answer for each other. 个 is the general classifier: it counts things of
 # any kind (104个镇街党校 answers 多少所), but not people, time, money or length.
-_UNIT_CLASSES = ("人名位", "个所只支座家项条件处栋间套部台辆张", "本册部套", "万亿")
+_UNIT_CLASSES = ("人名位", "个所只支座家项条件处栋间套部台辆张", "本册部套", "万亿", "次场回遍趟轮")
 _NOT_FOR_个 = frozenset("人名位年月天周日岁元米吨倍")
 
 # Measure words that may follow 多少/几 (多少所, 几支); another character after 多少 is the

@@ -82,12 +82,13 @@ def judge(
         if missing:
             return Verdict(False, "answer_missing", coverage, missing, hits[0])
         topic = _topic_words(question)
-        if topic and _off_topic(retriever, topic, hits[0]):
+        if topic and coverage < OFF_TOPIC_COVERAGE and _off_topic(retriever, topic, hits[0]):
             return Verdict(False, "low_coverage", coverage)  # 明天广州会下雨吗: the place only
     return Verdict(reason == "answered", reason, coverage)
 
 
 ATTACHED = 8  # characters between a count and the noun it counts
+OFF_TOPIC_COVERAGE = 0.35  # above it a question sharing only its setting is still judged on
 
 # 哪一年 / 几月几号 / 哪天 (not 什么时候, which a period such as 十八大以来 answers).
 _DAY_ASKED = re.compile(r"几月|几[号日]|哪一?[天日]|哪个月")

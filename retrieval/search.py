@@ -171,6 +171,9 @@ class Retriever:
         norm = self.standard(question)
         tokens = self._standard(self.tokenizer.tokens_of_normalized(norm))
         tokens = tuple(t for t in tokens if not (t in PLACE_KINDS and asked_for(t, norm)))
+        asked = expected_answer(norm)
+        if asked is not None and len(asked.unit) == 1 and not self.document_frequency(asked.unit):
+            tokens = tuple(t for t in tokens if t != asked.unit)  # 几多间: 间 asks, no more
         words = [t for t in tokens if not t.startswith("#")]
         in_corpus = {t: bool(self.document_frequency(t)) for t in words}
         known = tuple(t for t in words if in_corpus[t])
@@ -178,7 +181,7 @@ class Retriever:
         needs_tags = bool(unknown) or _AMOUNT_OF.search(norm) is not None
         tags = tuple(self.tokenizer.tag(question)) if needs_tags else None
         constraints = self._constraints(norm, known, unknown, tags)
-        return Question(question, tokens, known, unknown, expected_answer(norm), tags, constraints)
+        return Question(question, tokens, known, unknown, asked, tags, constraints)
 
     def _standard(self, tokens: list[str]) -> tuple[str, ...]:
         """``tokens`` in the collection's wording: a colloquial word alone (系) in standard
