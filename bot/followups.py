@@ -61,7 +61,7 @@ def asked_words(question: Question) -> set[str]:
         if not _ASKING.fullmatch(w)
         and w not in _DISCOURSE
         and not asked_for(w, standard)
-        and not (w.isascii() and _HAN.search(question.text))  # "what about …": glue
+        and not (w.isascii() and w.isalpha() and _HAN.search(question.text))  # "what about"
     }
 
 

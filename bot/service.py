@@ -263,6 +263,8 @@ class Service:
         """The sentence of the top passages that best answers: question words it holds (by
         weight), more if it carries the asked-for kind of answer near them, scaled by how well
         its passage ranked. Always a sentence of the text, never made up."""
+        if question.constraints:  # not from a passage about another place or post
+            hits = [h for h in hits if not self.retriever.unmet(question, h)] or hits
         words = set(question.known)
         answer_type = question.answer
         best: tuple[float, str, Hit] | None = None

@@ -93,7 +93,7 @@ def person_name(found: str) -> str:
 # What follows a post and is not a name (总书记关于…, 书记出席…, 部长在…).
 _NOT_A_NAME = (
     r"(?!关于|对于|出席|主持|讲话|强调|指出|表示|参加|带领|率领|提出|要求"
-    r"|等|在|的|和|是|就|为|与|及|对|把|被)"
+    r"|队伍|班子|工作|建设|等|在|的|和|是|就|为|与|及|对|把|被)"
 )
 _PERSON = re.compile(
     rf"{_ROLE}{_NOT_A_NAME}[\u4e00-\u9fff]{{2,3}}|[\u4e00-\u9fff]{{2,3}}(?:同志|先生|女士)"
@@ -110,8 +110,8 @@ ROLE_WORD = re.compile(
 )
 # A post with the body it belongs to (纪委书记, 市委书记, 组织部部长): 省委书记 is another post.
 POST = re.compile(
-    r"(?:[省市县区镇乡村]?(?:纪委|党委|党组织|党支部|党总支|党组|党工委|工委)|[省市县区]委|组织部|宣传部"
-    r"|统战部|政法委|政府)?" + ROLE_WORD.pattern
+    r"(?:[省市县区镇乡村]?(?:纪委|党委|党组织|党支部|党总支|党组|党工委|工委)"
+    r"|(?:[省市县区]委)?(?:组织部|宣传部|统战部|政法委)|[省市县区]委|政府)?" + ROLE_WORD.pattern
 )
 # Words jieba's dictionary tags as places or organisations that name a kind of place, not a
 # place (written by us from that dictionary's tags, not from any question set).

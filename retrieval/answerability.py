@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .answer_type import MEASURE, PEOPLE_NOUN, counted_unit, people_in
+from .answer_type import MEASURE, PEOPLE_NOUN, ROLE_WORD, counted_unit, people_in
 from .errors import SettingsError
 from .normalization import to_simplified
 from .schema import Hit, Question
@@ -78,7 +78,8 @@ def judge(
         if missing:
             return Verdict(False, "constraint_unmet", coverage, missing, hits[0])
         missing = _count_missing(retriever, question, to_simplified(hits[0].text))
-        missing = missing or _when_missing(question, retriever.whole_paragraph(hits[0]).text)
+        paragraph = retriever.whole_paragraph(hits[0]).text
+        missing = missing or _when_missing(question, paragraph, bool(hits[0].date))
         if missing:
             return Verdict(False, "answer_missing", coverage, missing, hits[0])
         topic = _topic_words(question)
@@ -103,7 +104,7 @@ _RELATIVE_TIME = re.compile(
 )
 
 
-def _when_missing(question: Question, paragraph: str) -> tuple[str, ...]:
+def _when_missing(question: Question, paragraph: str, dated: bool = False) -> tuple[str, ...]:
     """What a 哪一年 / 几月几号 question asks that ``paragraph`` does not give: no year (or
     month and day) and no relative time (今年, 日前) in it. Empty when it gives one."""
     answer = question.answer
@@ -116,6 +117,8 @@ def _when_missing(question: Question, paragraph: str) -> tuple[str, ...]:
         if not _DAY_ASKED.search(Retriever.standard(question.text)):
             return ()
         return () if _A_DAY.search(text) else ("日期",)
+    if dated and _A_DAY.search(text):  # 1月8日 in a document dated 2023-02-10: that year
+        return ()
     return () if _A_YEAR.search(text) else ("年份",)
 
 
@@ -242,7 +245,7 @@ def _topic_words(question: Question) -> set[str]:
     """The words of ``question`` that say what it is about, not where or when: less its
     places, organisations and years (the setting) and their parts. Empty when it names no
     setting (then coverage alone decides)."""
-    setting = question.constraints
+    setting = [c for c in question.constraints if not ROLE_WORD.search(c)]  # (a post is asked)
     if not setting:
         return set()
     return {

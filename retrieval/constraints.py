@@ -73,6 +73,15 @@ def _post_of_place(word: str, context: str, named: Callable[[str], bool]) -> boo
         return False
     if ROLE_WORD.fullmatch(post.group()):  # 武汉大学校长: the place and 校长 both named
         return post.group() in context
+    level = _LEVEL_DEPARTMENT.match(post.group())
+    if level:  # 省委组织部部长: 组织部部长 with 省委 just before it (省委常委、组织部部长)
+        rest = post.group()[2:]
+        at = context.find(rest)
+        while at >= 0:
+            if level.group(1) in context[max(0, at - 8) : at]:
+                return True
+            at = context.find(rest, at + 1)
+        return False
     at = context.find(post.group())
     while at >= 0:
         if not _HAN_BEFORE.search(context, 0, at) or context.endswith(place, 0, at):
@@ -81,6 +90,7 @@ def _post_of_place(word: str, context: str, named: Callable[[str], bool]) -> boo
     return False
 
 
+_LEVEL_DEPARTMENT = re.compile(r"([省市县区]委)(?:组织部|宣传部|统战部|政法委)")
 _TIERS = "省市县区镇乡村"
 _TIER_RUN = re.compile(r"([省市县区镇乡村]{2,})[两二三四五六\d]级")  # 市县镇村四级
 # Provinces and regions by their one-character names, as they stand in runs (粤桂, 粤港澳).
@@ -140,6 +150,7 @@ def unmet(
     } - {""}
     other_names = any(r not in words and not setting(r) for r in rivals)
     long = [w for w in question.known if len(w) >= 2 and not RANK.fullmatch(w)]
+    tiers = [c for c in question.constraints if RANK.fullmatch(c) and c[0] in _TIERS]
 
     def named(word: str) -> bool:
         stem = _PLACE_SUFFIX.sub("", word)
@@ -153,6 +164,8 @@ def unmet(
 
     def satisfied(word: str) -> bool:
         if word.isdigit():  # a year: this one named or dated, or none other named
+            if _names_year(context, int(word)):
+                return True
             if hit.date:
                 return word in context or hit.date.startswith(word)
             if document and _YEAR.search(document) and not _names_year(document, int(word)):
@@ -165,13 +178,13 @@ def unmet(
             )
         if word.startswith("第"):  # a place in a series: this one (首期 is 第一期)
             return any(form in context for form in _ordinal_forms(word))
-        if RANK.fullmatch(word) and word[0] in _TIERS:  # 村级: named, or in 市县镇村四级
-            return (
-                word in context
-                or any(  # before what the question asks about
-                    word[0] in m.group(1) and any(w in context[m.end() : m.end() + 8] for w in long)
-                    for m in _TIER_RUN.finditer(context)
-                )
+        if RANK.fullmatch(word) and word[0] in _TIERS:  # 村级: named, or the tier right
+            # before what the question asks about (村(社区)党群服务中心, 市县领导干部), or, for a
+            # question spanning tiers (从市一级到村一级), a run of them (市县镇村四级)
+            if word in context or any(word[0] + w in context for w in long):
+                return True
+            return len(tiers) >= 2 and any(
+                all(t[0] in m.group(1) for t in tiers) for m in _TIER_RUN.finditer(context)
             )
         if RANK.fullmatch(word) or SESSION.fullmatch(word):  # this rank, this session, named
             return word in context

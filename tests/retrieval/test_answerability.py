@@ -575,3 +575,39 @@ def test_answerable_questions_from_the_kept_aside_classes(
     """Variants of the three classes own5 (kept aside) showed wrongly rejected."""
     v = verdict(seed_retriever, question)
     assert v.answered, v
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("广东省委组织部的部长叫什么", True),  # 省委常委、组织部部长张义珍
+        ("深圳市委组织部部长叫什么", False),  # the passage's 组织部部长 is the province's
+        ("肇庆那篇综述的记者是谁", True),  # a post asked is not the setting (publication card)
+        ("肇庆的村级党群服务中心一共建成多少个", True),  # 1554个村(社区)党群服务中心
+        ("肇庆县级领导干部以什么身份接待党员群众？", True),  # 市县领导干部
+        ("肇庆镇级初心堂建了几个？", False),  # 1552 is the four tiers together
+        ("发布会上有哪些来宾？", True),  # 来宾 (guests) is no place
+        ("广东省委领导班子是哪一年开的年度民主生活会", True),  # 1月8日 in a 2023 document
+        ("广东驻镇帮镇扶村机制是哪年开始的", False),  # no year, no day: the date says nothing
+    ],
+)
+def test_review_findings(seed_retriever: Retriever, question: str, answered: bool) -> None:
+    """Variants of what the review of the third trust round found."""
+    v = verdict(seed_retriever, question)
+    assert v.answered is answered, v
+
+
+def test_a_year_the_passage_names_is_met_in_a_long_document(
+    tokenizer: Tokenizer, tmp_path: Path
+) -> None:
+    """The document's years are read from its first passages only; a year the passage
+    itself names is met first, however far into a long document it stands."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    paragraphs = [f"第{i}段讲的是肇庆的其他工作情况，与青年驿站无关。" for i in range(450)]
+    paragraphs[3] = "2019年，深圳开始谋划青年工作。"
+    paragraphs[440] = "2021年，深圳在全市建成青年驿站88个，服务青年超过十万人次。"
+    (folder / "long.txt").write_text("长文档的标题\n" + "\n".join(paragraphs), encoding="utf-8")
+    retriever = build([folder], tmp_path / "i.db", tokenizer=tokenizer)
+    v = verdict(retriever, "深圳2021年建成了多少个青年驿站？")
+    assert v.answered, v
