@@ -47,7 +47,9 @@ class Verdict:
     passage does not name that attribute, or asks how much money and it gives no amount);
     "answer_missing" (a near miss: it asks for a count in a unit, or of a thing, and the best
     passage gives no number in that unit, or none next to that thing: it counts teams where
-    people are asked for, or other members).
+    people are asked for, or other members, or another thing listed; or it asks 哪一年 / 几月
+    几号 and the paragraph names no year or day). "low_coverage" also covers a question that
+    shares only its setting (a place or year) with a passage whose topic is elsewhere.
 
     ``nearest`` is the best passage when the verdict is a near miss (constraint_unmet,
     answer_missing): what the documents do
@@ -78,8 +80,9 @@ def judge(
         if missing:
             return Verdict(False, "constraint_unmet", coverage, missing, hits[0])
         missing = _count_missing(retriever, question, to_simplified(hits[0].text))
-        paragraph = retriever.whole_paragraph(hits[0]).text
-        missing = missing or _when_missing(question, paragraph, bool(hits[0].date))
+        if not missing and question.answer is not None and question.answer.kind in _WHEN:
+            paragraph = retriever.whole_paragraph(hits[0]).text
+            missing = _when_missing(question, paragraph, bool(hits[0].date))
         if missing:
             return Verdict(False, "answer_missing", coverage, missing, hits[0])
         topic = _topic_words(question)
@@ -91,6 +94,7 @@ def judge(
 ATTACHED = 8  # characters between a count and the noun it counts
 OFF_TOPIC_COVERAGE = 0.35  # above it a question sharing only its setting is still judged on
 
+_WHEN = ("year", "year_range", "date")
 # 哪一年 / 几月几号 / 哪天 (not 什么时候, which a period such as 十八大以来 answers).
 _DAY_ASKED = re.compile(r"几月|几[号日]|哪一?[天日]|哪个月")
 _A_YEAR = re.compile(
@@ -108,7 +112,7 @@ def _when_missing(question: Question, paragraph: str, dated: bool = False) -> tu
     """What a 哪一年 / 几月几号 question asks that ``paragraph`` does not give: no year (or
     month and day) and no relative time (今年, 日前) in it. Empty when it gives one."""
     answer = question.answer
-    if answer is None or answer.kind not in ("year", "year_range", "date"):
+    if answer is None or answer.kind not in _WHEN:
         return ()
     text = to_simplified(paragraph)
     if _RELATIVE_TIME.search(text):
@@ -271,54 +275,13 @@ def _off_topic(retriever: Retriever, topic: set[str], best: Hit) -> bool:
 # Written by us from general usage, not from any question set.
 _VAGUE = frozenset(
     [
-        "以前",
-        "以后",
-        "之前",
-        "之后",
-        "当时",
-        "那时",
-        "现在",
-        "目前",
-        "如今",
-        "过去",
-        "后来",
-        "最近",
-        "近来",
-        "今天",
-        "明天",
-        "昨天",
-        "样子",
-        "情况",
-        "怎样",
-        "怎么样",
-        "东西",
-        "事情",
-        "方面",
-        "内容",
-        "时候",
-        "时间",
-        "地方",
-        "情形",
-        "状况",
-        "具体",
-        "详细",
-        "介绍",
-        "知道",
-        "了解",
-        "请问",
-        "告诉",
-        "一下",
-        "主要",
-        "一些",
-        "有关",
-        "相关",
-        "关于",
-        "哪些",
-        "什么样",
-        "名字",
-        "叫做",
+        "以前", "以后", "之前", "之后", "当时", "那时", "现在", "目前", "如今", "过去", "后来",
+        "最近", "近来", "今天", "明天", "昨天", "样子", "情况", "怎样", "怎么样", "东西", "事情",
+        "方面", "内容", "时候", "时间", "地方", "情形", "状况", "具体", "详细", "介绍", "知道",
+        "了解", "请问", "告诉", "一下", "主要", "一些", "有关", "相关", "关于", "哪些", "什么样",
+        "名字", "叫做",
     ]
-)
+)  # fmt: skip
 
 
 _HOW_MUCH = re.compile(r"^(?:多少|几)")
