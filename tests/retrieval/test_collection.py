@@ -37,6 +37,19 @@ def opened(db: Path, tokenizer: Tokenizer) -> Retriever:
     return Retriever.open(db, tokenizer=tokenizer)
 
 
+def corpus_and_page(
+    tokenizer: Tokenizer, tmp_path: Path, name: str, script: str
+) -> tuple[Path, Path, Path]:
+    """A copy of the corpus indexed as a folder, then one Markdown page in ``script``
+    indexed by its name: (the index, the folder, the page)."""
+    db, folder, page = tmp_path / "i.db", tmp_path / "docs", tmp_path / name
+    shutil.copytree(CORPUS, folder)
+    index(tokenizer, db, folder)
+    page.write_bytes(makefiles.markdown(script))
+    index(tokenizer, db, page)
+    return db, folder, page
+
+
 @pytest.fixture
 def formats(tmp_path: Path) -> Path:
     """A folder of every format, both scripts, and two files docbot does not read."""
@@ -108,13 +121,7 @@ def test_indexing_a_path_adds_it_and_keeps_everything_else(
 def test_a_refresh_adds_changes_and_removes_what_changed_in_a_folder(
     tokenizer: Tokenizer, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "docs"
-    shutil.copytree(CORPUS, folder)
-    db = tmp_path / "i.db"
-    index(tokenizer, db, folder)
-    other = tmp_path / "other.md"
-    other.write_bytes(makefiles.markdown("traditional"))
-    index(tokenizer, db, other)
+    db, folder, _ = corpus_and_page(tokenizer, tmp_path, "other.md", "traditional")
     (folder / ARTICLES[2]).unlink()
     changed = folder / ARTICLES[0]
     changed.write_text(changed.read_text(encoding="utf-8") + "\n\n红树林保护区新建服务站三个。\n")
@@ -175,13 +182,7 @@ def test_two_folders_may_each_hold_a_file_of_the_same_name(
 
 
 def test_remove_forgets_a_document_or_a_whole_source(tokenizer: Tokenizer, tmp_path: Path) -> None:
-    folder = tmp_path / "docs"
-    shutil.copytree(CORPUS, folder)
-    db = tmp_path / "i.db"
-    index(tokenizer, db, folder)
-    extra = tmp_path / "extra.md"
-    extra.write_bytes(makefiles.markdown("simplified"))
-    index(tokenizer, db, extra)
+    db, folder, _ = corpus_and_page(tokenizer, tmp_path, "extra.md", "simplified")
     report = remove_from_index(db, [ARTICLES[0], "no-such-thing"], tokenizer=tokenizer)
     assert report.removed == [ARTICLES[0]] and report.skipped == [
         ("no-such-thing", "not in the index")
@@ -318,13 +319,7 @@ def test_a_web_page_is_indexed_by_url_and_cited_with_it(
 def test_a_remembered_source_that_is_gone_does_not_stop_a_refresh(
     tokenizer: Tokenizer, tmp_path: Path
 ) -> None:
-    db = tmp_path / "i.db"
-    folder = tmp_path / "docs"
-    shutil.copytree(CORPUS, folder)
-    index(tokenizer, db, folder)
-    solo = tmp_path / "solo.md"
-    solo.write_bytes(makefiles.markdown("traditional"))
-    index(tokenizer, db, solo)
+    db, folder, solo = corpus_and_page(tokenizer, tmp_path, "solo.md", "traditional")
     solo.unlink()
     shutil.move(folder, tmp_path / "moved")
     report = index(tokenizer, db)  # neither is there: both named, their documents kept
