@@ -54,7 +54,7 @@ _NOT_SUBJECT = ("x", "y", "uj", "ul", "m", "q", "r", "e")  # marks, particles, n
 def asked_words(question: Question) -> set[str]:
     """The words of ``question`` an answer to it should hold: not its question words."""
     words = {*question.known, *question.unknown}
-    standard = Retriever.standard(question.text)
+    standard = question.wording
     return {  # nor what it asks for (哪个部门, 什么职务): the answer names one, not the word
         w
         for w in words
@@ -121,7 +121,7 @@ def complete_followup(
     品牌 in 机关党建品牌), and then the whole run. With no counterpart it is put in front.
     """
     text = question.text
-    asks = _OWN_QUESTION.search(retriever.standard(text)) is not None
+    asks = _OWN_QUESTION.search(question.wording) is not None
     elliptical = len(text) <= 12 and not asks
     if not (is_followup_form(question) or (elliptical and not answered)):
         return []

@@ -198,6 +198,8 @@ class Service:
     def _answer(self, question: Question, script: Script, k: int) -> Answer:
         hits = self.retriever.search(question, POOL, rerank=self.settings.rerank)
         verdict = judge(self.retriever, question, hits[:k], self.judging)
+        if verdict.best:  # the first hit is about another place; this one is about the asked
+            hits = [hits[verdict.best], *hits[: verdict.best], *hits[verdict.best + 1 :]]
         if not hits:
             return Answer(question.text, script, False, None, (), reason=verdict.reason)
         cited = tuple(self._citations(hits)[:k])

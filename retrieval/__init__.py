@@ -5,7 +5,9 @@ index_sources("my.db", ["corpus"])   # add or refresh sources; other documents s
 retriever = Retriever.open("my.db")
 question = retriever.analyze("肇庆建成了多少个初心堂？")
 hits = retriever.search(question, k=3)
-print(judge(retriever, question, hits).answered, hits[0].title, hits[0].paragraph, hits[0].text)
+verdict = judge(retriever, question, hits)
+best = hits[verdict.best] if hits else None  # the passage judged (not always the first)
+print(verdict.answered, verdict.reason, best and (best.title, best.paragraph, best.text))
 """
 
 from .answerability import JudgeSettings, Verdict, judge

@@ -8,7 +8,7 @@ answer, and to pick the best sentence. All matching is on the Simplified matchin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 NEAR = 6  # characters between an answer and a question word for them to count as together
@@ -73,6 +73,14 @@ _GENERIC_WHAT = frozenset(
      "作用", "原因", "目的", "特点", "问题", "工作", "活动", "样"]
 )  # fmt: skip
 _WHO_Q = re.compile(r"谁|哪位|哪些人|叫什么名字|什么名字|姓甚名谁")
+# A person's name asked for (领导是谁, 哪位教授, 谁…叫什么名字), not a group's (哪些人) or a
+# body's (谁负责): an answer names that person.
+_PEOPLE_ASKED = (
+    r"(?:领导|负责人|官员|嘉宾|发言人|主持人|专家|教授|记者|编辑|书记|部长|主任|局长|[省市县区]长)"
+)
+NAME_ASKED = re.compile(
+    rf"{_PEOPLE_ASKED}(?:是|系|为|叫)?(?:谁|哪位|什么名字)|哪位{_PEOPLE_ASKED}|谁.{{0,12}}什么名字"
+)
 # The noun counted after 多少/几 and its measure word (多少名队员 -> 队员), up to a particle.
 _COUNTED = re.compile(r"[\u4e00-\u9fff]{1,8}")
 _PARTICLES = re.compile(r"[的了是在呢吗啊呀嘛吧有为]")
@@ -96,13 +104,15 @@ _NOT_A_NAME = (
     r"|队伍|班子|工作|建设|等|在|的|和|是|就|为|与|及|对|把|被)"
 )
 _PERSON = re.compile(
-    rf"{_ROLE}{_NOT_A_NAME}[\u4e00-\u9fff]{{2,3}}|[\u4e00-\u9fff]{{2,3}}(?:同志|先生|女士)"
+    rf"{_ROLE}{_NOT_A_NAME}\s?[\u4e00-\u9fff]{{2,3}}|[\u4e00-\u9fff]{{2,3}}(?:同志|先生|女士)"
 )
 # A rank of cadres (局级, 处级, 科级, 副厅级), a tier of government (县级, 镇级) or of a scheme
 # (一级指标): figures for another rank or tier answer something else.
 RANK = re.compile(
     r"[正副]?(?:省部|厅局|国|部|厅|局|处|科|股)级|(?<![哪边每这那同某本各上下])[省市县区镇乡村]级|(?<![哪边每这那同某本各上下省市县区镇乡村街])[一二三四五]级"
 )
+# A figure per unit of a tier (每个村, 每个乡镇(街道), 村均): 每个乡镇's is not 每个村's.
+PER_TIER = re.compile(r"每一?个?(乡镇|街道|社区|镇街|[省市县区镇乡村])|([省市县区镇乡村])均")
 # A post the question names (副部长, 书记): an answer about another post answers something else.
 ROLE_WORD = re.compile(
     r"副?(?:书记|部长|省长|市长|县长|区长|镇长|主任|局长|主席|院长|厅长|处长|校长|主编|编辑|记者"
@@ -174,7 +184,7 @@ PERIOD_FAMILIES = (("今年", "去年", "前年", "明年"), ("上半年", "下�
 _CHANGE = re.compile(
     r"(?:下降|减少|增加|提高|提升|增长|上升|降低|缩短|扩大|减小|增多|多了|少了)了?$|变化|增减|增幅|降幅"
 )
-_CHANGE_ASKED = re.compile(r"[降升涨增减]|提高|缩短|扩大|缩小|变化|多了|少了|年轻|后生|回落")
+_CHANGE_ASKED = re.compile(r"[降升涨增减]|提高|缩短|扩大|缩小|变化|[多少小]了|年轻|后生|回落")
 YEAR_NAMED = re.compile(r"((?:19|20)\d{2})\s*年(?!代)")
 
 
@@ -227,17 +237,33 @@ class AnswerType:
         spans = self.spans(text)
         if not spans:
             return 0
+        where = _past_titles(text)
         for word in words:
             if len(word) < 2:
                 continue
             at = text.find(word)
             while at >= 0:
-                if any(
-                    start - window <= at + len(word) and at <= end + window for start, end in spans
-                ):
+                a, b = where(at), where(at + len(word))
+                if any(where(s) - window <= b and a <= where(e) + window for s, e in spans):
                     return 2
                 at = text.find(word, at + 1)
         return 1
+
+
+_TITLE = re.compile(r"《[^《》]{1,60}》")
+
+
+def _past_titles(text: str) -> Callable[[int], int]:
+    """Positions in ``text`` as if each book title were its two marks only: 张义珍就《…》作
+    说明 has the name next to 说明 however long the title."""
+    titles = [m.span() for m in _TITLE.finditer(text)]
+    if not titles:
+        return lambda i: i
+
+    def position(i: int) -> int:
+        return i - sum(max(0, min(i, b - 1) - (a + 1)) for a, b in titles)
+
+    return position
 
 
 def _unit_pattern(unit: str) -> str:
@@ -339,7 +365,7 @@ def _who(question: str) -> AnswerType:
     if role is not None:  # the post as the question names it (深圳市委书记) is its unit
         post = re.search(rf"[\u4e00-\u9fff]{{0,4}}{role.group(0)}", question)
         full = post.group(0) if post else role.group(0)
-        pattern = re.compile(rf"{role.group(0)}{_NOT_A_NAME}[\u4e00-\u9fff]{{2,3}}")
+        pattern = re.compile(rf"{role.group(0)}{_NOT_A_NAME}\s?[\u4e00-\u9fff]{{2,3}}")
         return AnswerType("person", pattern, unit=full)
     return AnswerType("person", _PERSON)
 

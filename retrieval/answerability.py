@@ -5,9 +5,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .answer_type import MEASURE, PEOPLE_NOUN, ROLE_WORD, counted_unit, people_in
+from .answer_type import (
+    MEASURE,
+    NAME_ASKED,
+    PEOPLE_NOUN,
+    ROLE_WORD,
+    counted_unit,
+    people_in,
+)
 from .errors import SettingsError
 from .normalization import to_simplified
 from .schema import Hit, Question
@@ -44,16 +51,22 @@ class Verdict:
     documents never have); "constraint_unmet" (a near miss: the best passage is about
     something else than a place, organisation, post or year the question names, listed in
     ``missing``); "attribute_missing" (it asks how much an attribute is, and the best
-    passage does not name that attribute, or asks how much money and it gives no amount);
+    passage does not name that attribute, or asks how much money and it gives no amount, or
+    asks who holds a post the documents never name: 特首是谁);
     "answer_missing" (a near miss: it asks for a count in a unit, or of a thing, and the best
     passage gives no number in that unit, or none next to that thing: it counts teams where
     people are asked for, or other members, or another thing listed; or it asks 哪一年 / 几月
-    几号 and the paragraph names no year or day). "low_coverage" also covers a question that
-    shares only its setting (a place or year) with a passage whose topic is elsewhere.
+    几号 and the paragraph names no year or day, or a person's name and it names no one).
+    "low_coverage" also covers a question that shares only its setting (a place or year)
+    with a passage whose topic is elsewhere.
 
     ``nearest`` is the best passage when the verdict is a near miss (constraint_unmet,
     answer_missing): what the documents do
     have, to be shown as being about something else.
+
+    ``best`` is the position in the hits of the passage judged: 0, or the first of the next
+    ones that is about what the question names when the first is not and it shares nearly
+    as much of the question (肇庆呢 after a question about 广东 keeps 广东's verb).
     """
 
     answered: bool
@@ -61,6 +74,7 @@ class Verdict:
     coverage: float = 0.0
     missing: tuple[str, ...] = ()
     nearest: Hit | None = None
+    best: int = 0
 
 
 def judge(
@@ -78,11 +92,20 @@ def judge(
     if reason == "answered":
         missing = retriever.unmet(question, hits[0])
         if missing:
-            return Verdict(False, "constraint_unmet", coverage, missing, hits[0])
+            near = Verdict(False, "constraint_unmet", coverage, missing, hits[0])
+            other = _about_it(retriever, question, hits, coverage)
+            if other is None:
+                return near
+            reordered = [hits[other], *hits[:other], *hits[other + 1 :]]
+            verdict = judge(retriever, question, reordered, settings)
+            return replace(verdict, best=other) if verdict.answered else near
         missing = _count_missing(retriever, question, to_simplified(hits[0].text))
         if not missing and question.answer is not None and question.answer.kind in _WHEN:
             paragraph = retriever.whole_paragraph(hits[0]).text
             missing = _when_missing(question, paragraph, bool(hits[0].date))
+        if not missing and _name_asked(question):
+            paragraph = to_simplified(retriever.whole_paragraph(hits[0]).text)
+            missing = () if _names_a_person(retriever, question, paragraph) else ("人名",)
         if missing:
             return Verdict(False, "answer_missing", coverage, missing, hits[0])
         topic = _topic_words(question)
@@ -92,6 +115,28 @@ def judge(
 
 
 ATTACHED = 8  # characters between a count and the noun it counts
+RIVALS = 3  # hits looked at when the first is about something else the question names
+RIVAL_COVERAGE = 0.8  # the share of the first's coverage one of them must have
+
+
+def _about_it(
+    retriever: Retriever, question: Question, hits: Sequence[Hit], coverage: float
+) -> int | None:
+    """The position of the first of the next hits that is about what the question names,
+    holds nearly as much of it as the first and, for a question asking a kind of answer, has
+    one next to a question word (104个镇街党校), or None."""
+    answer, words = question.answer, question.known
+    for i in range(1, min(RIVALS, len(hits))):
+        if retriever.coverage(question, hits[i].passage_id) < RIVAL_COVERAGE * coverage:
+            continue
+        text = retriever.passage_norm(hits[i].passage_id)
+        if answer is not None and answer.pattern is not None and answer.support(text, words) < 2:
+            continue
+        if not retriever.unmet(question, hits[i]):
+            return i
+    return None
+
+
 OFF_TOPIC_COVERAGE = 0.35  # above it a question sharing only its setting is still judged on
 
 _WHEN = ("year", "year_range", "date")
@@ -118,12 +163,34 @@ def _when_missing(question: Question, paragraph: str, dated: bool = False) -> tu
     if _RELATIVE_TIME.search(text):
         return ()
     if answer.kind == "date":
-        if not _DAY_ASKED.search(Retriever.standard(question.text)):
+        if not _DAY_ASKED.search(question.wording):
             return ()
         return () if _A_DAY.search(text) else ("日期",)
     if dated and _A_DAY.search(text):  # 1月8日 in a document dated 2023-02-10: that year
         return ()
     return () if _A_YEAR.search(text) else ("年份",)
+
+
+def _name_asked(question: Question) -> bool:
+    """Whether ``question`` asks for a person's name (那位领导叫什么名字): an answer names one."""
+    answer = question.answer
+    return (
+        answer is not None and answer.kind == "person" and bool(NAME_ASKED.search(question.wording))
+    )
+
+
+_BODY_END = frozenset("部委会局厅办处司院所组队")  # 宣传部 is no person, whatever its tag
+
+
+def _names_a_person(retriever: Retriever, question: Question, paragraph: str) -> bool:
+    """Whether ``paragraph`` names a person: after a post (部长张义珍), or a word tagged as a
+    person's name (由郑裕玲主持)."""
+    if question.answer is not None and question.answer.spans(paragraph):
+        return True
+    return any(
+        flag.startswith("nr") and 2 <= len(word) <= 4 and word[-1] not in _BODY_END
+        for word, flag in retriever.tags(paragraph)
+    )
 
 
 _DIMENSION_NAMES = (("面积", "面积"), ("平方", "面积"), ("亩", "面积"), ("占地", "面积"),
@@ -148,11 +215,7 @@ def _count_missing(retriever: Retriever, question: Question, text: str) -> tuple
     answer = question.answer
     if answer is None or answer.kind != "number":
         return ()
-    spans = (
-        answer.counts(text, question.text and to_simplified(question.text))
-        if answer.unit
-        else answer.spans(text)
-    )
+    spans = answer.counts(text, question.wording) if answer.unit else answer.spans(text)
     asked = _what_is_counted(answer.unit, answer.noun)
     if not spans:
         return (asked,) if answer.unit else ()
@@ -236,6 +299,8 @@ def _reason(
     tags = list(question.tags or ())
     if any(_is_unknown_entity(w, tags, retriever, question.text) for w in question.unknown):
         return "unknown_name"
+    if _unknown_role(question, retriever):
+        return "attribute_missing"  # 特首是谁: a post the documents never name
     focus = _focus_word(tags, retriever.tokenizer.stopwords)
     if focus is not None and focus not in to_simplified(best.text):
         return "attribute_missing"
@@ -282,6 +347,31 @@ _VAGUE = frozenset(
         "名字", "叫做",
     ]
 )  # fmt: skip
+
+
+def _unknown_role(question: Question, retriever: Retriever) -> bool:
+    """Whether ``question`` asks who holds a post the collection never names, nor any part
+    of it: a word it lacks right before a final 是谁 (香港特首而家系边个; not 创造者, which
+    a passage may name by 创造)."""
+    if question.answer is None or question.answer.kind != "person":
+        return False
+    known = retriever.document_frequency
+    return any(
+        len(w) >= 2
+        and not w.isascii()
+        and w not in _KINDS_OF_PEOPLE
+        and not any(known(w[i:j]) for i in range(len(w)) for j in range(i + 2, len(w)))
+        and re.search(re.escape(w) + _WHO_LAST, question.wording) is not None
+        for w in question.unknown
+    )
+
+
+# Kinds of people, not posts: a passage names them otherwise (专家 for 教授). By us.
+_KINDS_OF_PEOPLE = frozenset(
+    ["专家", "学者", "嘉宾", "领导", "官员", "人士", "老师", "讲师", "人物", "名人", "大咖",
+     "负责人", "牵头人", "主讲人", "讲者", "高手"]
+)  # fmt: skip
+_WHO_LAST = r"(?:现在|目前|如今|当时)?(?:是|系|为|叫)?(?:谁|哪位|什么名字)[呢啊呀吗嘛哦啦]?\W*$"
 
 
 _HOW_MUCH = re.compile(r"^(?:多少|几)")

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from .answer_type import (
     COUNTRY,
     GENERIC_PLACES,
+    PER_TIER,
     PERIOD,
     PERIOD_FAMILIES,
     POST,
@@ -83,8 +84,12 @@ def _post_of_place(word: str, context: str, named: Callable[[str], bool]) -> boo
             at = context.find(rest, at + 1)
         return False
     at = context.find(post.group())
+    tier = post.group()[0] in _TIERS  # 镇党委书记 in 乡镇党委书记: the same tier, not a place
     while at >= 0:
-        if not _HAN_BEFORE.search(context, 0, at) or context.endswith(place, 0, at):
+        before = context[at - 1 : at]
+        if not _HAN_BEFORE.search(before) or context.endswith(place, 0, at):
+            return True
+        if tier and before in _TIERS:
             return True
         at = context.find(post.group(), at + 1)
     return False
@@ -92,6 +97,10 @@ def _post_of_place(word: str, context: str, named: Callable[[str], bool]) -> boo
 
 _LEVEL_DEPARTMENT = re.compile(r"([省市县区]委)(?:组织部|宣传部|统战部|政法委)")
 _TIERS = "省市县区镇乡村"
+_TIER_CLASS = {  # the tier a figure per unit is of (每个乡镇(街道) is one tier)
+    "乡": "镇", "镇": "镇", "乡镇": "镇", "街道": "镇", "镇街": "镇", "村": "村", "社区": "村",
+    "县": "县", "区": "县", "市": "市", "省": "省",
+}  # fmt: skip
 _TIER_RUN = re.compile(r"([省市县区镇乡村]{2,})[两二三四五六\d]级")  # 市县镇村四级
 # Provinces and regions by their one-character names, as they stand in runs (粤桂, 粤港澳).
 PROVINCE_SHORT = {
@@ -186,6 +195,11 @@ def unmet(
             return len(tiers) >= 2 and any(
                 all(t[0] in m.group(1) for t in tiers) for m in _TIER_RUN.finditer(context)
             )
+        if word.startswith("每个"):  # a figure per 村 is not one per 乡镇, where one is given
+            tiers_given = {
+                _TIER_CLASS[m.group(1) or m.group(2)] for m in PER_TIER.finditer(context)
+            }
+            return not tiers_given or _TIER_CLASS[word[2:]] in tiers_given
         if RANK.fullmatch(word) or SESSION.fullmatch(word):  # this rank, this session, named
             return word in context
         if PERIOD.fullmatch(word):  # this period named, or none other of its kind

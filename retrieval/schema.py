@@ -111,7 +111,8 @@ class Question:
     ``tokens`` are the matching tokens (Han bigrams start with "#"); ``known`` and ``unknown``
     its words the corpus has and lacks; ``answer`` the kind of answer it asks for; ``tags``
     (word, part-of-speech flag) pairs, or None when no judgement needed them; ``constraints``
-    what an answer must be about: the places, organisations, posts and years it names.
+    what an answer must be about: the places, organisations, posts and years it names;
+    ``wording`` the text in the matching form and standard wording (咩 -> 什么, 细咗 -> 小了).
     """
 
     text: str
@@ -121,3 +122,4 @@ class Question:
     answer: AnswerType | None = None
     tags: tuple[tuple[str, str], ...] | None = None
     constraints: tuple[str, ...] = ()
+    wording: str = ""

@@ -19,6 +19,7 @@ import numpy as np
 
 from .answer_type import (
     ORDINAL,
+    PER_TIER,
     PERIOD,
     PLACE_KINDS,
     POST,
@@ -181,7 +182,7 @@ class Retriever:
         needs_tags = bool(unknown) or _AMOUNT_OF.search(norm) is not None
         tags = tuple(self.tokenizer.tag(question)) if needs_tags else None
         constraints = self._constraints(norm, known, unknown, tags)
-        return Question(question, tokens, known, unknown, asked, tags, constraints)
+        return Question(question, tokens, known, unknown, asked, tags, constraints, norm)
 
     def _standard(self, tokens: list[str]) -> tuple[str, ...]:
         """``tokens`` in the collection's wording: a colloquial word alone (系) in standard
@@ -230,6 +231,7 @@ class Retriever:
         found += ORDINAL.findall(norm)
         found += RANK.findall(_TIER_ONE.sub(r"\1级", norm))  # 县一级 is 县级
         found += SESSION.findall(norm)
+        found += [f"每个{m.group(1) or m.group(2)}" for m in PER_TIER.finditer(norm)]
         found += PERIOD.findall(norm)
         return tuple(dict.fromkeys(found))
 
@@ -388,6 +390,10 @@ class Retriever:
     def passage_tokens(self, passage_id: str) -> frozenset[str]:
         """The distinct tokens of one passage (its text and its document's title)."""
         return frozenset(self.passages[self._index_of(passage_id)].tokens)
+
+    def passage_norm(self, passage_id: str) -> str:
+        """One passage's text in the matching form (Simplified, no pinyin)."""
+        return self.passages[self._index_of(passage_id)].norm
 
     def coverage(self, question: Question, passage_id: str) -> float:
         """Share of the question's information (weights of its distinct words, bigrams left out)

@@ -113,10 +113,18 @@ class Tokenizer:
             self._segmenter()
 
     def _entries(self) -> Iterator[tuple[str, int | None, str | None]]:
-        """(word, frequency, tag) of the user dictionary, in the matching form."""
+        """(word, frequency, tag) of the user dictionary, in the matching form. A line of a
+        word and a tag only (上台 v) changes the tag of a word jieba's dictionary has."""
         for fields in self._userdict:
             freq = int(fields[1]) if len(fields) > 1 and fields[1].isdigit() else None
-            yield to_simplified(fields[0]), freq, fields[2] if len(fields) > 2 else None
+            tag = fields[2] if len(fields) > 2 else None
+            if len(fields) == 2 and freq is None:
+                tag = fields[1]
+            yield to_simplified(fields[0]), freq, tag
+
+    def _words(self) -> Iterator[tuple[str, int | None, str | None]]:
+        """The entries that add a word (not those that only change a tag)."""
+        return ((w, freq, tag) for w, freq, tag in self._entries() if freq or not tag)
 
     def _segmenter(self) -> jieba.Tokenizer:
         if self._jieba is not None:
@@ -132,7 +140,7 @@ class Tokenizer:
             tk = jieba.Tokenizer()
             tk.tmp_dir = self.cache_dir
             tk.initialize()
-            for word, freq, tag in self._entries():
+            for word, freq, tag in self._words():
                 tk.add_word(word, freq, tag)
             self._jieba = tk
         return self._jieba
@@ -144,7 +152,7 @@ class Tokenizer:
                     import rjieba
 
                     fast = rjieba.Jieba()
-                    for word, freq, tag in self._entries():
+                    for word, freq, tag in self._words():  # (it does not tag)
                         fast.add_word(word, freq, tag)
                     self._fast = fast
         return self._fast
@@ -189,7 +197,11 @@ class Tokenizer:
                         word, _, tag = line.rstrip("\n").rpartition(" ")
                         if tag in _ENTITY_TAGS:
                             found.add(to_simplified(word.rsplit(" ", 1)[0]))
-                found.update(w for w, _, tag in self._entries() if tag in _ENTITY_TAGS)
+                for entry, _, ours in self._entries():  # ours wins: 上台 is a verb, not a place
+                    if ours in _ENTITY_TAGS:
+                        found.add(entry)
+                    elif ours:
+                        found.discard(entry)
                 self._entities = frozenset(found)
             return self._entities
 
@@ -210,7 +222,10 @@ class Tokenizer:
             if self._tagger is None:
                 import jieba.posseg  # its tables take about half a second to import
 
-                self._tagger = jieba.posseg.POSTokenizer(self._segmenter_unlocked())
+                tagger = jieba.posseg.POSTokenizer(self._segmenter_unlocked())
+                retags = {w: tag for w, freq, tag in self._entries() if tag and not freq}
+                tagger.word_tag_tab.update(retags)  # 上台 v: a tag, not a word, changed
+                self._tagger = tagger
             tagger = self._tagger
         return [
             (pair.word, pair.flag)

@@ -471,7 +471,6 @@ def test_the_kind_of_place_asked_is_not_a_word_to_match(seed_retriever: Retrieve
         ("深圳明天会不会下暴雨", False),  # only the place is shared
         ("肇庆的地铁几点停运？", False),
         ("2023年广东中考录取分数线多少", False),
-        ("香港特首而家系边个", False),
         ("前海以前是什么样的？", True),  # 以前, 样: words any question has
         ("当时深圳市委书记是谁？", True),
     ],
@@ -607,3 +606,91 @@ def test_a_year_the_passage_names_is_met_in_a_long_document(
     retriever = build([folder], tmp_path / "i.db", tokenizer=tokenizer)
     v = verdict(retriever, "深圳2021年建成了多少个青年驿站？")
     assert v.answered, v
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("香港特首而家系边个", False),  # a post no document names, nor any part of it
+        ("澳门特首现在是谁啊", False),
+        ("深圳大讲堂首期请的专家是哪位", True),  # a kind of people: 教授 in the passage
+        ("深圳大讲堂第一期请了哪位教授", True),
+        ("新一轮三年行动计划是谁在会上作的说明", True),  # 谁 asks who did it, not a post
+    ],
+)
+def test_who_holds_a_post_the_documents_never_name_is_not_answered(
+    seed_retriever: Retriever, question: str, answered: bool
+) -> None:
+    expect(seed_retriever, question, answered, ("attribute_missing", "no_match"))
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("广西那场发布会上介绍情况的领导叫什么名字", False),  # the paragraph names no one
+        ("广西系列主题新闻发布会第二场是哪位领导发布的", False),
+        ("当时深圳市委书记是谁？", True),  # 深圳市委书记王伟中
+        ("深圳大讲堂首期请的专家是哪位", True),  # 教授郑永年
+        ("肇庆那篇稿子的记者叫什么名字", True),  # the byline: 记者 陆志锋
+    ],
+)
+def test_a_name_asked_needs_a_person_in_the_paragraph(
+    seed_retriever: Retriever, question: str, answered: bool
+) -> None:
+    expect(seed_retriever, question, answered, ("answer_missing",))
+    if not answered:
+        assert verdict(seed_retriever, question).missing == ("人名",)
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("肇庆每个村一年党建工作经费多少", ("每个村",)),  # the passage gives 每个乡镇(街道)'s
+        ("肇庆每个社区党建经费有几多", ("每个社区",)),
+        ("肇庆每个乡镇党建工作经费有多少", ()),
+        ("肇庆每个街道党建经费多少", ()),  # 乡镇(街道): the same tier
+        ("肇庆县委书记平均年龄降了几岁", ("肇庆县委书记",)),
+        ("肇庆镇党委书记平均年龄降了几岁", ()),  # 乡镇党委书记: the tier, not a place 肇庆镇
+        ("肇庆乡镇党委书记平均年纪细咗几多岁", ()),  # 细咗 asks a change: 下降了3岁 answers
+    ],
+)
+def test_a_figure_per_tier_and_a_post_of_a_tier(
+    seed_retriever: Retriever, question: str, missing: tuple[str, ...]
+) -> None:
+    expect(seed_retriever, question, not missing, ("constraint_unmet",))
+    if missing:
+        assert verdict(seed_retriever, question).missing == missing
+
+
+def test_an_everyday_word_jieba_tags_as_a_place_is_no_constraint(
+    seed_retriever: Retriever,
+) -> None:
+    """jieba's dictionary tags 上台 (go on stage) as a place; ours gives its own part of
+    speech, so a question with it is not about an unknown place."""
+    assert ("上台", "v") in seed_retriever.tags("有哪些单位上台交流发言")
+    q = seed_retriever.analyze("全省基层党建会议有哪些单位上台交流发言")
+    assert "上台" not in q.constraints
+    expect(seed_retriever, "全省基层党建会议有哪些单位上台交流发言", True)
+
+
+def test_a_name_next_to_what_is_asked_past_a_book_title(seed_retriever: Retriever) -> None:
+    """谁…作说明: the passage where the name stands by 作说明, past a long 《…》 title,
+    comes before one naming other people by other words."""
+    top = seed_retriever.search("新一轮基层党建三年行动计划是谁在会上做的说明", k=1)[0]
+    assert "張義珍就《" in top.text
+
+
+def test_a_passage_about_the_place_asked_is_judged_before_a_near_miss(
+    seed_retriever: Retriever,
+) -> None:
+    """肇庆依托多少所镇街党校 (a follow-up keeping 广东's verb 依托): the first passage is
+    Guangdong's 1600多所; the next, about Zhaoqing, with 104个镇街党校, shares nearly as much
+    and answers. Without such a passage it stays a near miss."""
+    question = seed_retriever.analyze("肇庆依托多少所镇街党校")
+    hits = seed_retriever.search(question, k=3)
+    assert "1600多所" in hits[0].text  # Guangdong's: the first by BM25
+    v = judge(seed_retriever, question, hits)
+    assert v.answered and v.best > 0, v
+    assert "104个镇街党校" in hits[v.best].text
+    # a passage about Zhaoqing without a count next to what is asked is no answer
+    expect(seed_retriever, "肇庆有几多个乡镇参与驻镇帮镇扶村", False, ("constraint_unmet",))
