@@ -48,6 +48,7 @@ _POINTING = re.compile(r"^(?:那|这|該|该|嗰|呢)(?:个|個|次|场|場|些|
 DETAIL_MAX_CHARS = 14
 # Words that lead a follow-up on (具体是哪几次, 其中有多少): they say how, not what, it asks.
 _DISCOURSE = frozenset(["具体", "详细", "其中", "另外", "分别", "主要", "大概", "一共", "总共"])
+_AMONG = re.compile(r"^(?:这|那)?(?:其中|当中|里面|里头|之中)")
 _NOT_SUBJECT = ("x", "y", "uj", "ul", "m", "q", "r", "e")  # marks, particles, numbers, pronouns
 
 
@@ -63,6 +64,11 @@ def asked_words(question: Question) -> set[str]:
         and not asked_for(w, standard)
         and not (w.isascii() and w.isalpha() and _HAN.search(question.text))  # "what about"
     }
+
+
+def asks_a_part(question: Question) -> bool:
+    """Whether ``question`` asks about a part of what was asked before (其中区直机关占多少)."""
+    return _AMONG.match(to_simplified(question.text)) is not None
 
 
 def without_subject(question: Question, retriever: Retriever) -> bool:
@@ -84,7 +90,9 @@ def detail_followup(question: Question, previous: str, retriever: Retriever) -> 
     was about: the previous question's subject (what it said before its own asking, less the
     verb that asked it) put in front. None when it is not such a question."""
     text = to_simplified(question.text)
-    if len(text) > DETAIL_MAX_CHARS or question.constraints or not _ASKING.search(text):
+    if len(text) > DETAIL_MAX_CHARS or not _ASKING.search(text):
+        return None
+    if question.constraints and not asks_a_part(question):  # (其中区直机关: a part, named)
         return None
     words = [  # the previous question less its asking: 搞过几次党内集中教育 -> 搞过党内集中教育
         (w, f)

@@ -18,6 +18,7 @@ from retrieval.normalization import Script, to_simplified
 from .followups import (
     Completion,
     asked_words,
+    asks_a_part,
     complete_followup,
     detail_followup,
     is_followup_form,
@@ -175,12 +176,15 @@ class Service:
             candidates.append(Completion(detail))
         own = asked_words(question)  # none for 开了多久？: nothing of its own to find
         common = COMMON_SHARE * len(retriever)  # 开展 (for 搞) says little of what is asked
-        specific = {w for w in own if len(w) >= 2 and retriever.document_frequency(w) <= common}
+        specific = frozenset(
+            w for w in own if len(w) >= 2 and retriever.document_frequency(w) <= common
+        )
         free = bool(own) and detail is not None and without_subject(question, retriever)
         near: Answer | None = None
         for completion in candidates:
             completed = completion.text
-            second = self._answer(retriever.analyze(completed), fresh.script, k)
+            part = specific if completed == detail and asks_a_part(question) else frozenset()
+            second = self._answer(retriever.analyze(completed), fresh.script, k, part)
             second = replace(second, question=question.text, understood_as=completed)
             if near is None and set(second.missing) & own and completed != detail:
                 near = second
@@ -195,8 +199,19 @@ class Service:
                 return second
         return near if near is not None and is_followup_form(question) else fresh
 
-    def _answer(self, question: Question, script: Script, k: int) -> Answer:
+    def _answer(
+        self, question: Question, script: Script, k: int, own: frozenset[str] = frozenset()
+    ) -> Answer:
+        """The answer to ``question``; with ``own`` (a completed follow-up's own words), the
+        first of its ``k`` best passages holding one of them is judged first (其中区直机关占
+        多少 after 模范机关示范单位: the passage with 区直机关45个, not the total's)."""
         hits = self.retriever.search(question, POOL, rerank=self.settings.rerank)
+        holding = [
+            i for i, h in enumerate(hits[:k]) if any(w in to_simplified(h.text) for w in own)
+        ]
+        if holding and holding[0] > 0:
+            first = holding[0]
+            hits = [hits[first], *hits[:first], *hits[first + 1 :]]
         verdict = judge(self.retriever, question, hits[:k], self.judging)
         if verdict.best:  # the first hit is about another place; this one is about the asked
             hits = [hits[verdict.best], *hits[: verdict.best], *hits[verdict.best + 1 :]]

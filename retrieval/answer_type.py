@@ -72,6 +72,12 @@ _GENERIC_WHAT = frozenset(
     ["方式", "形式", "方法", "办法", "途径", "内容", "情况", "样子", "东西", "事情", "意思", "意义",
      "作用", "原因", "目的", "特点", "问题", "工作", "活动", "样"]
 )  # fmt: skip
+# Where a meeting or an event was held: the passage says 在<place>召开.
+_WHERE_Q = re.compile(
+    r"(?:哪个|哪座|哪一个|什么)(?:城市|地方|市|县|省|区|镇|村)|哪里|哪儿|何地|何处"
+)
+_HELD = re.compile(r"开|举行|举办|办")
+_HELD_AT = re.compile(r"在[\u4e00-\u9fff]{2,20}?(?:召开|举行|举办|开幕|开班)")
 _WHO_Q = re.compile(r"谁|哪位|哪些人|叫什么名字|什么名字|姓甚名谁")
 # A person's name asked for (领导是谁, 哪位教授, 谁…叫什么名字), not a group's (哪些人) or a
 # body's (谁负责): an answer names that person.
@@ -205,7 +211,7 @@ class AnswerType:
     it counts (多少名队员 -> 队员); both empty when the question does not say. ``subject``
     is what it counts when named before the count and nothing follows (党员一共多少人)."""
 
-    kind: str  # "number", "money", "year", "year_range", "date", "thing", "person"
+    kind: str  # "number", "money", "year", "year_range", "date", "place", "thing", "person"
     pattern: re.Pattern[str] | None
     unit: str = ""
     noun: str = ""
@@ -378,6 +384,8 @@ def expected_answer(question: str) -> AnswerType | None:
         return AnswerType("year", _YEAR)
     if _DATE_Q.search(question):
         return AnswerType("date", _DATE)
+    if _WHERE_Q.search(question) and _HELD.search(question):  # 会议在哪个城市开的
+        return AnswerType("place", _HELD_AT)
     if _MONEY_Q.search(question):
         return AnswerType("money", _MONEY)
     trailing = _trailing(question)

@@ -224,8 +224,8 @@ def _count_missing(retriever: Retriever, question: Question, text: str) -> tuple
         spans = [s for s in spans if not _counts_other_people(text, s, noun)]
         if not spans:
             return (asked,)
-    if answer.unit and not counted_unit(answer.unit):
-        return ()  # 几年, 多长: what follows is not a noun counted
+    if answer.unit and not counted_unit(answer.unit):  # 几岁, 多长: what follows is not a
+        return _of_other_people(question, text, spans, asked)  # noun counted; whose age?
     words = [w for w in retriever.tokenizer.tokenize(noun) if len(w) >= 2 and w[0] != "#"]
     if not any(noun.startswith(w) for w in words):
         return ()  # 几个属生存到中新世: a noun of one character, then what it does
@@ -241,6 +241,31 @@ def _count_missing(retriever: Retriever, question: Question, text: str) -> tuple
             if any(a - ATTACHED < at + len(word) and at < b + ATTACHED for a, b in spans):
                 return ()
             at = text.find(word, at + 1)
+    return (asked,)
+
+
+_CLAUSE_END = re.compile(r"[，。；！？,;!?]")
+_PEOPLE_WORD = re.compile(
+    r"干部|群众|人员|人才|代表|委员|书记|部长|主任|局长|[县市镇村校院厂]长|党员|队员|职工|居民"
+    r"|学生|教师|老师"
+)
+
+
+def _of_other_people(
+    question: Question, text: str, spans: list[tuple[int, int]], asked: str
+) -> tuple[str, ...]:
+    """Whether the measures at ``spans`` (平均年龄下降了3岁) are all of other people than the
+    ones the question names (村两委干部): those named in the measure's clause, when the
+    question's people are named elsewhere in ``text`` only. Empty when one is theirs."""
+    people = [w for w in question.known if len(w) >= 2 and PEOPLE_NOUN.fullmatch(w) and w in text]
+    if not people:
+        return ()
+    for a, b in spans:
+        start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, a)), default=0)
+        end = m.start() if (m := _CLAUSE_END.search(text, b)) else len(text)
+        clause = text[start:end]
+        if any(w in clause for w in people) or not _PEOPLE_WORD.search(clause):
+            return ()
     return (asked,)
 
 

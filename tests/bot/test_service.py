@@ -192,6 +192,20 @@ def test_a_detail_followup_carries_the_previous_subject(service: Service) -> Non
     assert "1.5万多人" in to_simplified(answer.citations[0].text)
 
 
+def test_a_followup_asking_a_part_finds_the_passage_that_splits_the_total(
+    service: Service,
+) -> None:
+    """其中…占多少 asks about a part of what the previous question counted: the passage
+    naming that part (其中区直机关45个) answers, not the first one giving the total."""
+    conv = Conversation()
+    first = service.ask("广西2022年一共命名了几多个模范机关示范单位？", conv)
+    assert first.answered
+    answer = service.ask("其中区直机关有多少个", conv)
+    assert answer.answered and answer.understood_as is not None
+    assert "模范机关示范单位" in answer.understood_as
+    assert "區直機關45個" in answer.citations[0].text
+
+
 @pytest.mark.parametrize(
     ("first", "followup", "names", "expected"),
     [

@@ -694,3 +694,32 @@ def test_a_passage_about_the_place_asked_is_judged_before_a_near_miss(
     assert "104个镇街党校" in hits[v.best].text
     # a passage about Zhaoqing without a count next to what is asked is no answer
     expect(seed_retriever, "肇庆有几多个乡镇参与驻镇帮镇扶村", False, ("constraint_unmet",))
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("肇庆村两委干部平均年龄降了几岁", False),  # 3岁 is the township secretaries'
+        ("肇庆村干部平均年纪小了几岁", False),
+        ("肇庆乡镇党委书记平均年龄降了几岁", True),
+    ],
+)
+def test_a_measure_of_other_people_is_no_answer(
+    seed_retriever: Retriever, question: str, answered: bool
+) -> None:
+    """An age (a measure, not a count of things) belongs to the people its clause names:
+    乡镇党委书记队伍平均年龄下降了3岁 does not say how the 两委干部 of the next sentence
+    changed."""
+    expect(seed_retriever, question, answered, ("answer_missing",))
+
+
+def test_where_a_meeting_was_held_prefers_the_passage_saying_where(
+    seed_retriever: Retriever,
+) -> None:
+    """哪座城市举行 asks for 在<place>召开: that passage first, before one that shares more
+    of the question's other words."""
+    question = seed_retriever.analyze("广东省那个抓基层党组织建设的全省会议在哪座城市举行")
+    assert question.answer is not None and question.answer.kind == "place"
+    assert "在廣州召開" in seed_retriever.search(question, k=1)[0].text
+    plain = seed_retriever.search(question, k=1, rerank=False)[0]
+    assert "在廣州召開" not in plain.text  # BM25 alone puts another first
