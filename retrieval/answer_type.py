@@ -28,7 +28,7 @@ MEASURE = (
 _MEASURE_WORDS = frozenset(MEASURE)
 # 多少, 几多, or 几 before a measure word (not 哪几个, 第几, 20几所, 几内亚, 几乎).
 _HOW_MANY = re.compile(
-    rf"(?<![哪边第\d十百千万])(?:多少|几多|几(?=[{MEASURE}])|多大|多高|多深|多宽|多重)([\u4e00-\u9fff]?)"
+    rf"(?<![哪边第这那前\d十百千万])(?:多少|几多|几(?=[{MEASURE}])|多大|多高|多深|多宽|多重)([\u4e00-\u9fff]?)"
 )
 _PEOPLE_NOUN_ENDS = frozenset("口数员次民才群")
 # A noun naming people (党员, 队员, 学生, 志愿者, 居民): counted in 人, 名, 位.

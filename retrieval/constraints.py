@@ -118,6 +118,7 @@ def _short_runs(text: str) -> list[str]:
     return _SHORT_RUN.findall(text)
 
 
+_WHICH = re.compile(r"哪|边")
 _HAN_BEFORE = re.compile(r"[\u4e00-\u9fff]$")
 
 
@@ -189,8 +190,13 @@ def unmet(
             return any(form in context for form in _ordinal_forms(word))
         if RANK.fullmatch(word) and word[0] in _TIERS:  # 村级: named, or the tier right
             # before what the question asks about (村(社区)党群服务中心, 市县领导干部), or, for a
-            # question spanning tiers (从市一级到村一级), a run of them (市县镇村四级)
+            # question spanning tiers (从市一级到村一级), a run of them (市县镇村四级), or,
+            # for a question asking which one is of the tier, one named (连樟村党总支部)
             if word in context or any(word[0] + w in context for w in long):
+                return True
+            if _WHICH.search(question.wording) and re.search(
+                rf"[\u4e00-\u9fff]{{2,4}}{word[0]}(?=党|委|[，、。,])", context
+            ):
                 return True
             return len(tiers) >= 2 and any(
                 all(t[0] in m.group(1) for t in tiers) for m in _TIER_RUN.finditer(context)

@@ -723,3 +723,21 @@ def test_where_a_meeting_was_held_prefers_the_passage_saying_where(
     assert "在廣州召開" in seed_retriever.search(question, k=1)[0].text
     plain = seed_retriever.search(question, k=1, rerank=False)[0]
     assert "在廣州召開" not in plain.text  # BM25 alone puts another first
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("会上交流发言的那几个单位里，哪个是村一级的？", True),  # 连樟村党总支部
+        ("有冇村一级嘅党组织喺会上交流发言？系边条村", True),
+        ("会上有县一级的单位交流发言吗", False),  # none is named 县 (佛山市顺德区委 is 区)
+    ],
+)
+def test_which_one_is_of_a_tier_is_answered_by_one_named(
+    seed_retriever: Retriever, question: str, answered: bool
+) -> None:
+    """A question asking which one is of a tier (村一级) is answered by a passage naming
+    one of that tier (连樟村党总支部), though it never writes 村级; 那几个 points back,
+    it asks no count."""
+    expect(seed_retriever, question, answered, ("constraint_unmet",))
+    assert seed_retriever.analyze(question).answer is None or "几个" not in question
