@@ -205,16 +205,17 @@ class Service:
         """The answer to ``question``; with ``own`` (a completed follow-up's own words), the
         first of its ``k`` best passages holding one of them is judged first (其中区直机关占
         多少 after 模范机关示范单位: the passage with 区直机关45个, not the total's)."""
-        hits = self.retriever.search(question, POOL, rerank=self.settings.rerank)
-        holding = [
-            i for i, h in enumerate(hits[:k]) if any(w in to_simplified(h.text) for w in own)
+        retriever = self.retriever
+        hits = retriever.search(question, POOL, rerank=self.settings.rerank)
+        holding = [  # (and about what the question names: not 村级集体经济 for 其中村级的)
+            i
+            for i, h in enumerate(hits[:k])
+            if any(w in to_simplified(h.text) for w in own) and not retriever.unmet(question, h)
         ]
-        if holding and holding[0] > 0:
-            first = holding[0]
-            hits = [hits[first], *hits[:first], *hits[first + 1 :]]
-        verdict = judge(self.retriever, question, hits[:k], self.judging)
-        if verdict.best:  # the first hit is about another place; this one is about the asked
-            hits = [hits[verdict.best], *hits[: verdict.best], *hits[verdict.best + 1 :]]
+        if holding:
+            hits = _to_front(hits, holding[0])
+        verdict = judge(retriever, question, hits[:k], self.judging)
+        hits = _to_front(hits, verdict.best)  # the one judged, when the first is a near miss
         if not hits:
             return Answer(question.text, script, False, None, (), reason=verdict.reason)
         cited = tuple(self._citations(hits)[:k])
@@ -331,6 +332,11 @@ def highlight_words(question: Question) -> tuple[str, ...]:
     known = question.known
     words = sorted({w for w in known if len(w) >= 2 or w.isdigit()}, key=len, reverse=True)
     return tuple(words or sorted(set(known), key=len, reverse=True))
+
+
+def _to_front(hits: list[Hit], i: int) -> list[Hit]:
+    """``hits`` with the ``i``-th first, the others in their order."""
+    return [hits[i], *hits[:i], *hits[i + 1 :]] if i else hits
 
 
 def _person_in(answer: Answer, question: Question, retriever: Retriever) -> str | None:

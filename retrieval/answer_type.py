@@ -76,17 +76,27 @@ _GENERIC_WHAT = frozenset(
 _WHERE_Q = re.compile(
     r"(?:哪个|哪座|哪一个|什么)(?:城市|地方|市|县|省|区|镇|村)|哪里|哪儿|何地|何处"
 )
-_HELD = re.compile(r"开|举行|举办|办")
+_HELD = re.compile(r"召开|举行|举办|开会|开的|开幕|在哪.{0,4}[开办]")
 _HELD_AT = re.compile(r"在[\u4e00-\u9fff]{2,20}?(?:召开|举行|举办|开幕|开班)")
 _WHO_Q = re.compile(r"谁|哪位|哪些人|叫什么名字|什么名字|姓甚名谁")
+# Kinds of people, not posts: a passage names them otherwise (专家 for 教授). By us.
+KINDS_OF_PEOPLE = frozenset(
+    ["专家", "学者", "嘉宾", "领导", "官员", "人士", "老师", "讲师", "人物", "名人", "大咖",
+     "负责人", "牵头人", "主讲人", "发言人", "主持人", "讲者", "高手"]
+)  # fmt: skip
+# 是谁 / 系哪位 / 叫什么名字: who it is, as a question ends or a clause of it.
+WHO_ENDING = r"(?:是|系|为|叫)?(?:谁|哪位|什么名字)"
+# Groups of people a clause may name (乡镇党委书记队伍, 两委干部): whose a measure is.
+PEOPLE_WORD = re.compile(
+    r"干部|群众|人员|人才|代表|委员|书记|部长|主任|局长|[县市镇村校院厂]长|党员|队员|职工|居民"
+    r"|学生|教师|老师"
+)
 # A person's name asked for (领导是谁, 哪位教授, 谁…叫什么名字), not a group's (哪些人) or a
 # body's (谁负责): an answer names that person.
 _PEOPLE_ASKED = (
-    r"(?:领导|负责人|官员|嘉宾|发言人|主持人|专家|教授|记者|编辑|书记|部长|主任|局长|[省市县区]长)"
+    "(?:" + "|".join(sorted(KINDS_OF_PEOPLE)) + r"|教授|记者|编辑|书记|部长|主任|局长|[省市县区]长)"
 )
-NAME_ASKED = re.compile(
-    rf"{_PEOPLE_ASKED}(?:是|系|为|叫)?(?:谁|哪位|什么名字)|哪位{_PEOPLE_ASKED}|谁.{{0,12}}什么名字"
-)
+NAME_ASKED = re.compile(rf"{_PEOPLE_ASKED}{WHO_ENDING}|哪位{_PEOPLE_ASKED}|谁.{{0,12}}什么名字")
 # The noun counted after 多少/几 and its measure word (多少名队员 -> 队员), up to a particle.
 _COUNTED = re.compile(r"[\u4e00-\u9fff]{1,8}")
 _PARTICLES = re.compile(r"[的了是在呢吗啊呀嘛吧有为]")
@@ -115,10 +125,12 @@ _PERSON = re.compile(
 # A rank of cadres (局级, 处级, 科级, 副厅级), a tier of government (县级, 镇级) or of a scheme
 # (一级指标): figures for another rank or tier answer something else.
 RANK = re.compile(
-    r"[正副]?(?:省部|厅局|国|部|厅|局|处|科|股)级|(?<![哪边每这那同某本各上下])[省市县区镇乡村]级|(?<![哪边每这那同某本各上下省市县区镇乡村街])[一二三四五]级"
+    r"[正副]?(?:省部|厅局|国|部|厅|局|处|科|股)级|(?<![哪边每这那同某本各上下])[省市县区镇乡村]级|(?<![哪边每这那同某本各上下省市县区镇乡村街道])[一二三四五]级"
 )
 # A figure per unit of a tier (每个村, 每个乡镇(街道), 村均): 每个乡镇's is not 每个村's.
-PER_TIER = re.compile(r"每一?个?(乡镇|街道|社区|镇街|[省市县区镇乡村])|([省市县区镇乡村])均")
+PER_TIER = re.compile(
+    r"每一?个?(乡镇|街道|社区|镇街|[省市县区镇乡村])(?![直级属域场民])|(?<![全城各两])([省市县区镇乡村])均"
+)
 # A post the question names (副部长, 书记): an answer about another post answers something else.
 ROLE_WORD = re.compile(
     r"副?(?:书记|部长|省长|市长|县长|区长|镇长|主任|局长|主席|院长|厅长|处长|校长|主编|编辑|记者"
@@ -384,8 +396,6 @@ def expected_answer(question: str) -> AnswerType | None:
         return AnswerType("year", _YEAR)
     if _DATE_Q.search(question):
         return AnswerType("date", _DATE)
-    if _WHERE_Q.search(question) and _HELD.search(question):  # 会议在哪个城市开的
-        return AnswerType("place", _HELD_AT)
     if _MONEY_Q.search(question):
         return AnswerType("money", _MONEY)
     trailing = _trailing(question)
@@ -394,6 +404,8 @@ def expected_answer(question: str) -> AnswerType | None:
     count = _count(question)
     if count is not None:
         return count
+    if _WHERE_Q.search(question) and _HELD.search(question):  # 会议在哪个城市开的
+        return AnswerType("place", _HELD_AT)
     if _WHO_Q.search(question) and not _WHAT_X.search(_WHO_Q.sub("", question)):
         return _who(question)  # 叫什么名字 asks for a person
     m = _WHAT_X.search(question)

@@ -8,10 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .answer_type import (
+    KINDS_OF_PEOPLE,
     MEASURE,
     NAME_ASKED,
     PEOPLE_NOUN,
+    PEOPLE_WORD,
     ROLE_WORD,
+    WHO_ENDING,
     counted_unit,
     people_in,
 )
@@ -83,58 +86,67 @@ def judge(
     hits: Sequence[Hit],
     settings: JudgeSettings | None = None,
 ) -> Verdict:
-    """The verdict on ``hits`` (best first) as an answer to ``question``."""
+    """The verdict on ``hits`` (best first) as an answer to ``question``: on the first, or,
+    when the first is a near miss (about another place, or without the answer asked for), on
+    the first of the next that answers and shares nearly as much of the question."""
     settings = settings or JudgeSettings()
     if not hits:
         return Verdict(False, "no_match")
-    coverage = retriever.coverage(question, hits[0].passage_id)
-    reason = _reason(retriever, question, hits[0], coverage, settings)
+    verdict = _judge_one(retriever, question, hits[0], settings)
+    if verdict.reason in ("constraint_unmet", "answer_missing"):
+        for i in _rivals(retriever, question, hits, verdict.coverage):
+            other = _judge_one(retriever, question, hits[i], settings)
+            if other.answered:
+                return replace(other, best=i)
+    return verdict
+
+
+def _judge_one(
+    retriever: Retriever, question: Question, hit: Hit, settings: JudgeSettings
+) -> Verdict:
+    """The verdict on ``hit`` alone as an answer to ``question``."""
+    coverage = retriever.coverage(question, hit.passage_id)
+    reason = _reason(retriever, question, hit, coverage, settings)
     if reason == "answered":
-        missing = retriever.unmet(question, hits[0])
+        missing = retriever.unmet(question, hit)
         if missing:
-            near = Verdict(False, "constraint_unmet", coverage, missing, hits[0])
-            other = _about_it(retriever, question, hits, coverage)
-            if other is None:
-                return near
-            reordered = [hits[other], *hits[:other], *hits[other + 1 :]]
-            verdict = judge(retriever, question, reordered, settings)
-            return replace(verdict, best=other) if verdict.answered else near
-        missing = _count_missing(retriever, question, to_simplified(hits[0].text))
+            return Verdict(False, "constraint_unmet", coverage, missing, hit)
+        missing = _count_missing(retriever, question, to_simplified(hit.text))
         if not missing and question.answer is not None and question.answer.kind in _WHEN:
-            paragraph = retriever.whole_paragraph(hits[0]).text
-            missing = _when_missing(question, paragraph, bool(hits[0].date))
+            paragraph = retriever.whole_paragraph(hit).text
+            missing = _when_missing(question, paragraph, bool(hit.date))
         if not missing and _name_asked(question):
-            paragraph = to_simplified(retriever.whole_paragraph(hits[0]).text)
+            paragraph = to_simplified(retriever.whole_paragraph(hit).text)
             missing = () if _names_a_person(retriever, question, paragraph) else ("人名",)
         if missing:
-            return Verdict(False, "answer_missing", coverage, missing, hits[0])
+            return Verdict(False, "answer_missing", coverage, missing, hit)
         topic = _topic_words(question)
-        if topic and coverage < OFF_TOPIC_COVERAGE and _off_topic(retriever, topic, hits[0]):
+        if topic and coverage < OFF_TOPIC_COVERAGE and _off_topic(retriever, topic, hit):
             return Verdict(False, "low_coverage", coverage)  # 明天广州会下雨吗: the place only
     return Verdict(reason == "answered", reason, coverage)
 
 
 ATTACHED = 8  # characters between a count and the noun it counts
-RIVALS = 3  # hits looked at when the first is about something else the question names
+RIVALS = 3  # hits looked at when the first is a near miss
 RIVAL_COVERAGE = 0.8  # the share of the first's coverage one of them must have
 
 
-def _about_it(
+def _rivals(
     retriever: Retriever, question: Question, hits: Sequence[Hit], coverage: float
-) -> int | None:
-    """The position of the first of the next hits that is about what the question names,
-    holds nearly as much of it as the first and, for a question asking a kind of answer, has
-    one next to a question word (104个镇街党校), or None."""
+) -> list[int]:
+    """The positions of the next hits that hold nearly as much of the question as the first
+    and, for a question asking a kind of answer, have one next to a question word (104个镇街
+    党校): those worth judging when the first is a near miss."""
     answer, words = question.answer, question.known
+    found = []
     for i in range(1, min(RIVALS, len(hits))):
         if retriever.coverage(question, hits[i].passage_id) < RIVAL_COVERAGE * coverage:
             continue
         text = retriever.passage_norm(hits[i].passage_id)
         if answer is not None and answer.pattern is not None and answer.support(text, words) < 2:
             continue
-        if not retriever.unmet(question, hits[i]):
-            return i
-    return None
+        found.append(i)
+    return found
 
 
 OFF_TOPIC_COVERAGE = 0.35  # above it a question sharing only its setting is still judged on
@@ -245,18 +257,14 @@ def _count_missing(retriever: Retriever, question: Question, text: str) -> tuple
 
 
 _CLAUSE_END = re.compile(r"[，。；！？,;!?]")
-_PEOPLE_WORD = re.compile(
-    r"干部|群众|人员|人才|代表|委员|书记|部长|主任|局长|[县市镇村校院厂]长|党员|队员|职工|居民"
-    r"|学生|教师|老师"
-)
 
 
 def _of_other_people(
     question: Question, text: str, spans: list[tuple[int, int]], asked: str
 ) -> tuple[str, ...]:
-    """Whether the measures at ``spans`` (平均年龄下降了3岁) are all of other people than the
-    ones the question names (村两委干部): those named in the measure's clause, when the
-    question's people are named elsewhere in ``text`` only. Empty when one is theirs."""
+    """``(asked,)`` when the measures at ``spans`` (平均年龄下降了3岁) are all of other people
+    than the ones the question names (村两委干部): those named in the measure's clause, when
+    the question's people are named elsewhere in ``text`` only. Empty when one is theirs."""
     people = [w for w in question.known if len(w) >= 2 and PEOPLE_NOUN.fullmatch(w) and w in text]
     if not people:
         return ()
@@ -264,7 +272,7 @@ def _of_other_people(
         start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, a)), default=0)
         end = m.start() if (m := _CLAUSE_END.search(text, b)) else len(text)
         clause = text[start:end]
-        if any(w in clause for w in people) or not _PEOPLE_WORD.search(clause):
+        if any(w in clause for w in people) or not PEOPLE_WORD.search(clause):
             return ()
     return (asked,)
 
@@ -380,23 +388,17 @@ def _unknown_role(question: Question, retriever: Retriever) -> bool:
     a passage may name by 创造)."""
     if question.answer is None or question.answer.kind != "person":
         return False
-    known = retriever.document_frequency
     return any(
         len(w) >= 2
         and not w.isascii()
-        and w not in _KINDS_OF_PEOPLE
-        and not any(known(w[i:j]) for i in range(len(w)) for j in range(i + 2, len(w)))
+        and not w.endswith(tuple(KINDS_OF_PEOPLE))  # (特邀嘉宾: a kind, not a post)
+        and not _names_a_part(retriever, w)
         and re.search(re.escape(w) + _WHO_LAST, question.wording) is not None
         for w in question.unknown
     )
 
 
-# Kinds of people, not posts: a passage names them otherwise (专家 for 教授). By us.
-_KINDS_OF_PEOPLE = frozenset(
-    ["专家", "学者", "嘉宾", "领导", "官员", "人士", "老师", "讲师", "人物", "名人", "大咖",
-     "负责人", "牵头人", "主讲人", "讲者", "高手"]
-)  # fmt: skip
-_WHO_LAST = r"(?:现在|目前|如今|当时)?(?:是|系|为|叫)?(?:谁|哪位|什么名字)[呢啊呀吗嘛哦啦]?\W*$"
+_WHO_LAST = rf"(?:现在|目前|如今|当时)?{WHO_ENDING}[呢啊呀吗嘛哦啦]?\W*$"
 
 
 _HOW_MUCH = re.compile(r"^(?:多少|几)")
@@ -431,7 +433,13 @@ def _is_unknown_entity(
     flag = dict(tags).get(word, "")
     if flag[:2] not in ("ns", "nr", "nt", "nz"):
         return False
-    known = retriever.document_frequency
-    if any(known(word[i:j]) for i in range(len(word)) for j in range(i + 2, len(word) + 1)):
+    if _names_a_part(retriever, word):
         return False
-    return len(word) >= 3 or not any(known(ch) for ch in word)
+    return len(word) >= 3 or not any(retriever.document_frequency(ch) for ch in word)
+
+
+def _names_a_part(retriever: Retriever, word: str) -> bool:
+    """Whether the collection has ``word`` or a part of it of two or more characters (书记 of
+    副书记, 广东 of 广东省委)."""
+    known = retriever.document_frequency
+    return any(known(word[i:j]) for i in range(len(word)) for j in range(i + 2, len(word) + 1))

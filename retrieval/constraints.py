@@ -201,7 +201,8 @@ def unmet(
             return len(tiers) >= 2 and any(
                 all(t[0] in m.group(1) for t in tiers) for m in _TIER_RUN.finditer(context)
             )
-        if word.startswith("每个"):  # a figure per 村 is not one per 乡镇, where one is given
+        if word.startswith("每个") and word[2:] in _TIER_CLASS:  # a figure per 村 is not one
+            # per 乡镇, where the passage gives one
             tiers_given = {
                 _TIER_CLASS[m.group(1) or m.group(2)] for m in PER_TIER.finditer(context)
             }

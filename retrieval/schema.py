@@ -116,10 +116,10 @@ class Question:
     """
 
     text: str
+    wording: str
     tokens: tuple[str, ...]
     known: tuple[str, ...]
     unknown: tuple[str, ...]
     answer: AnswerType | None = None
     tags: tuple[tuple[str, str], ...] | None = None
     constraints: tuple[str, ...] = ()
-    wording: str = ""

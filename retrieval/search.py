@@ -26,6 +26,7 @@ from .answer_type import (
     RANK,
     SESSION,
     YEAR_NAMED,
+    AnswerType,
     asked_for,
     expected_answer,
 )
@@ -181,8 +182,8 @@ class Retriever:
         unknown = tuple(t for t in words if not in_corpus[t])
         needs_tags = bool(unknown) or _AMOUNT_OF.search(norm) is not None
         tags = tuple(self.tokenizer.tag(question)) if needs_tags else None
-        constraints = self._constraints(norm, known, unknown, tags)
-        return Question(question, tokens, known, unknown, asked, tags, constraints, norm)
+        constraints = self._constraints(norm, known, unknown, tags, asked)
+        return Question(question, norm, tokens, known, unknown, asked, tags, constraints)
 
     def _standard(self, tokens: list[str]) -> tuple[str, ...]:
         """``tokens`` in the collection's wording: a colloquial word alone (系) in standard
@@ -206,9 +207,11 @@ class Retriever:
         known: tuple[str, ...],
         unknown: tuple[str, ...],
         tags: tuple[tuple[str, str], ...] | None,
+        asked: AnswerType | None = None,
     ) -> tuple[str, ...]:
         """The places and organisations a question names (those the corpus has, by the
-        index's list; those it lacks, by their tags), the posts, the years, and the place in
+        index's list; those it lacks, by their tags), the posts, the years, the unit of a
+        figure per unit (每个村, for a count or an amount ``asked``), and the place in
         a series (第二期, 第三届). Not the parts
         of a longer word (search mode also gives 北地 for 东北地区), not a kind of place or a
         country (the setting), not what the question asks for (哪一座城市)."""
@@ -231,7 +234,8 @@ class Retriever:
         found += ORDINAL.findall(norm)
         found += RANK.findall(_TIER_ONE.sub(r"\1级", norm))  # 县一级 is 县级
         found += SESSION.findall(norm)
-        found += [f"每个{m.group(1) or m.group(2)}" for m in PER_TIER.finditer(norm)]
+        if asked is not None and asked.kind in ("number", "money"):  # a figure per 村
+            found += [f"每个{m.group(1) or m.group(2)}" for m in PER_TIER.finditer(norm)]
         found += PERIOD.findall(norm)
         return tuple(dict.fromkeys(found))
 

@@ -652,6 +652,9 @@ def test_a_name_asked_needs_a_person_in_the_paragraph(
         ("肇庆县委书记平均年龄降了几岁", ("肇庆县委书记",)),
         ("肇庆镇党委书记平均年龄降了几岁", ()),  # 乡镇党委书记: the tier, not a place 肇庆镇
         ("肇庆乡镇党委书记平均年纪细咗几多岁", ()),  # 细咗 asks a change: 下降了3岁 answers
+        ("肇庆每个村都建了党群服务中心吗", ()),  # a yes/no question asks no figure per 村
+        ("肇庆全市均建成了党群服务中心吗", ()),  # 全市均 is "all of the city", not 市均
+        ("肇庆每个区直单位都有党建经费吗", ()),  # 区直 is no tier
     ],
 )
 def test_a_figure_per_tier_and_a_post_of_a_tier(
@@ -711,6 +714,21 @@ def test_a_measure_of_other_people_is_no_answer(
     乡镇党委书记队伍平均年龄下降了3岁 does not say how the 两委干部 of the next sentence
     changed."""
     expect(seed_retriever, question, answered, ("answer_missing",))
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("会议在哪座城市召开的", "place"),
+        ("深圳在哪里举办干部读书节花了多少钱", "money"),  # an amount is asked, not a place
+        ("肇庆每个乡镇办公经费从哪里来", None),  # 办公 is no 办
+    ],
+)
+def test_a_place_is_asked_only_where_an_event_was_held(
+    seed_retriever: Retriever, question: str, kind: str | None
+) -> None:
+    answer = seed_retriever.analyze(question).answer
+    assert (answer.kind if answer else None) == kind
 
 
 def test_where_a_meeting_was_held_prefers_the_passage_saying_where(

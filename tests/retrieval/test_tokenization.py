@@ -8,6 +8,7 @@ import jieba
 import pytest
 
 from retrieval import Tokenizer, TokenizerSettings
+from retrieval.tokenization import data_text
 from tests.conftest import CORPUS, SHARED_EVAL, needs_eval
 
 
@@ -117,3 +118,40 @@ def test_rjieba_takes_a_user_dictionary_as_jieba_does(tmp_path: Path, jieba_cach
     got = fast.tokenize(text)
     assert {"初心暖驿", "红树林党建", "蓝海行动"} <= set(got)
     assert sorted(got) == sorted(reference.tokenize(text))
+
+
+def test_a_tag_only_line_changes_a_tag_not_the_segmentation(
+    tmp_path: Path, jieba_cache: Path
+) -> None:
+    """A user-dictionary line with a word and a tag only (上台 v: jieba's dictionary calls it
+    a place) changes what the tagger and the entity list say of the word, and nothing of
+    how any text is cut: the shipped dictionary gives the same tokens as without its
+    tag-only lines, with either engine (adding them as words would raise jieba's total
+    frequency, and so every word's odds)."""
+    shipped = data_text("userdict.txt").splitlines()
+    plain = tmp_path / "plain.txt"
+    plain.write_text(
+        "\n".join(line for line in shipped if len(line.split()) != 2) + "\n", encoding="utf-8"
+    )
+    retagged = tmp_path / "retagged.txt"
+    retagged.write_text("\n".join(shipped) + "\n", encoding="utf-8")
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+    texts += [
+        "有哪些单位上台交流发言",
+        "正手上旋球速度快，而且不易失誤，往往用於進攻和雙方僵持對拉",
+    ]
+    for engine in ("jieba", "auto"):
+        settings = TokenizerSettings(userdict=str(plain), engine=engine)
+        before = Tokenizer(settings, cache_dir=jieba_cache)
+        settings = TokenizerSettings(userdict=str(retagged), engine=engine)
+        after = Tokenizer(settings, cache_dir=jieba_cache)
+        assert [after.tokenize(t) for t in texts] == [before.tokenize(t) for t in texts]
+        if engine == "jieba":  # the frequencies segmentation weighs, not only these texts
+            assert after._segmenter().total == before._segmenter().total
+    settings = TokenizerSettings(userdict=str(plain), engine="jieba")
+    reference = Tokenizer(settings, cache_dir=jieba_cache)
+    settings = TokenizerSettings(userdict=str(retagged), engine="jieba")
+    retag = Tokenizer(settings, cache_dir=jieba_cache)
+    assert ("上台", "ns") in reference.tag("单位上台发言")
+    assert ("上台", "v") in retag.tag("单位上台发言")
+    assert reference.is_entity("上台") and not retag.is_entity("上台")
