@@ -21,11 +21,14 @@ _QUOTES = re.compile(r"[“”‘’「」『』\"'《》〈〉]")
 _CLASS = {"ns": "place", "nr": "person", "t": "time", "m": "number"}
 _NO_CLASS = ("x", "y", "r", "uj", "ul", "c", "p", "d", "eng")
 Tags = list[tuple[str, str]]
+_WHOLE_PLACE = re.compile(r"全[国省市区县镇村]|本[省市区县]")
 
 
 def _pos_class(word: str, flag: str) -> str | None:
     if flag in _NO_CLASS:
         return None
+    if _WHOLE_PLACE.fullmatch(word):  # 全省, 全市: a place (广东全省 for 肇庆), not a thing
+        return "place"
     if flag in ("zg", "g", "ng") or (flag.startswith("n") and flag[:2] not in _CLASS):
         return "noun" if re.search(r"[\u4e00-\u9fff]", word) else None  # 村 is tagged zg
     return _CLASS.get(flag[:2]) or _CLASS.get(flag[:1]) or flag[:1]

@@ -27,6 +27,7 @@ from .followups import (
 )
 
 MAX_QUESTION_CHARS = 500
+_NEAR_MISS = ("constraint_unmet", "answer_missing")  # the documents have it for another
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _FOREIGN = re.compile(r"[^\W\d_]")  # a letter: with no Han, a question in another language
 POOL = 10  # passages considered for citations and the best sentence
@@ -151,7 +152,7 @@ class Service:
             answer = replace(answer, problem="not_chinese")  # (answered: its own words matched)
         if conversation is not None:
             conversation.script = script
-            if answer.answered or answer.reason == "constraint_unmet":  # a near miss too:
+            if answer.answered or answer.reason in _NEAR_MISS:  # a near miss too:
                 conversation.last_question = answer.understood_as or question  # 那深圳呢？
             conversation.last_person = _person_in(answer, analyzed, self.retriever)
             conversation.history.append(question)

@@ -131,6 +131,8 @@ RANK = re.compile(
 PER_TIER = re.compile(
     r"每一?个?(乡镇|街道|社区|镇街|[省市县区镇乡村])(?![直级属域场民])|(?<![全城各两])([省市县区镇乡村])均"
 )
+# People or bodies of a tier (村干部, 乡镇干部; 市直机关, 区直单位): 乡镇干部's are not 村干部's.
+TIER_GROUP = re.compile(r"(乡镇|街道|社区|[省市县区镇乡村])干部|([省市县区]{1,3})直")  # 省市直
 # A post the question names (副部长, 书记): an answer about another post answers something else.
 ROLE_WORD = re.compile(
     r"副?(?:书记|部长|省长|市长|县长|区长|镇长|主任|局长|主席|院长|厅长|处长|校长|主编|编辑|记者"

@@ -20,6 +20,7 @@ from .answer_type import (
     RANK,
     ROLE_WORD,
     SESSION,
+    TIER_GROUP,
 )
 from .normalization import to_simplified
 from .schema import Hit, Question
@@ -122,6 +123,16 @@ _WHICH = re.compile(r"哪|边")
 _HAN_BEFORE = re.compile(r"[\u4e00-\u9fff]$")
 
 
+def _same_group(asked: re.Match[str], context: str) -> bool:
+    """Whether ``context`` names the tiered group ``asked`` (村干部: 村干部 or 社区干部;
+    市直: 市直), or no group of its kind at all."""
+    if asked.group(1):  # cadres of a tier: 乡镇 and 街道 are one tier
+        tiers = {_TIER_CLASS[m.group(1)] for m in TIER_GROUP.finditer(context) if m.group(1)}
+        return not tiers or _TIER_CLASS[asked.group(1)] in tiers
+    runs = "".join(m.group(2) for m in TIER_GROUP.finditer(context) if m.group(2))  # 省市直
+    return not runs or any(tier in runs for tier in asked.group(2))
+
+
 def setting(word: str) -> bool:
     """A word that names a kind of place (城市), or a country: the setting, not a constraint."""
     return word in GENERIC_PLACES or COUNTRY.fullmatch(word) is not None
@@ -201,6 +212,9 @@ def unmet(
             return len(tiers) >= 2 and any(
                 all(t[0] in m.group(1) for t in tiers) for m in _TIER_RUN.finditer(context)
             )
+        group = TIER_GROUP.fullmatch(word)
+        if group:  # 村干部 is not 乡镇干部, nor 市直 区直, where the passage names such a group
+            return _same_group(group, context)
         if word.startswith("每个") and word[2:] in _TIER_CLASS:  # a figure per 村 is not one
             # per 乡镇, where the passage gives one
             tiers_given = {

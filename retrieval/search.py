@@ -25,6 +25,7 @@ from .answer_type import (
     POST,
     RANK,
     SESSION,
+    TIER_GROUP,
     YEAR_NAMED,
     AnswerType,
     asked_for,
@@ -211,7 +212,8 @@ class Retriever:
     ) -> tuple[str, ...]:
         """The places and organisations a question names (those the corpus has, by the
         index's list; those it lacks, by their tags), the posts, the years, the unit of a
-        figure per unit (每个村, for a count or an amount ``asked``), and the place in
+        figure per unit and a group of a tier (每个村, 村干部, 市直: for a count or an amount
+        ``asked``), and the place in
         a series (第二期, 第三届). Not the parts
         of a longer word (search mode also gives 北地 for 东北地区), not a kind of place or a
         country (the setting), not what the question asks for (哪一座城市)."""
@@ -234,8 +236,9 @@ class Retriever:
         found += ORDINAL.findall(norm)
         found += RANK.findall(_TIER_ONE.sub(r"\1级", norm))  # 县一级 is 县级
         found += SESSION.findall(norm)
-        if asked is not None and asked.kind in ("number", "money"):  # a figure per 村
+        if asked is not None and asked.kind in ("number", "money"):  # a figure per 村, or
             found += [f"每个{m.group(1) or m.group(2)}" for m in PER_TIER.finditer(norm)]
+            found += [m.group() for m in TIER_GROUP.finditer(norm)]  # of 村干部, of 市直
         found += PERIOD.findall(norm)
         return tuple(dict.fromkeys(found))
 

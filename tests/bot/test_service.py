@@ -192,6 +192,28 @@ def test_a_detail_followup_carries_the_previous_subject(service: Service) -> Non
     assert "1.5万多人" in to_simplified(answer.citations[0].text)
 
 
+def test_a_province_wide_followup_replaces_the_city(service: Service) -> None:
+    """咁广东全省呢: 广东全省 is a place put for 肇庆, not a thing put for 镇街党校."""
+    conv = Conversation()
+    service.ask("肇庆有几多个镇街党校", conv)
+    answer = service.ask("咁广东全省呢？", conv)
+    assert answer.understood_as is not None and "镇街党校" in answer.understood_as
+    assert answer.answered and "1600多所鎮街黨校" in answer.citations[0].text
+
+
+def test_a_near_miss_is_what_the_next_followup_is_about(service: Service) -> None:
+    """A question the documents answer only for something else, or without the figure
+    asked (a near miss of either kind), is still what the next 那…呢 is about."""
+    conv = Conversation()
+    service.ask("肇庆有几多个镇街党校", conv)
+    first = service.ask("肇庆初心堂建了多少平方米", conv)
+    assert not first.answered and first.reason == "answer_missing"
+    assert conv.last_question == "肇庆初心堂建了多少平方米"
+    other = service.ask("肇庆给村干部建了几多套周转房", conv)
+    assert not other.answered and other.reason == "constraint_unmet"
+    assert conv.last_question == "肇庆给村干部建了几多套周转房"
+
+
 def test_a_followup_asking_a_part_finds_the_passage_that_splits_the_total(
     service: Service,
 ) -> None:

@@ -759,3 +759,24 @@ def test_which_one_is_of_a_tier_is_answered_by_one_named(
     it asks no count."""
     expect(seed_retriever, question, answered, ("constraint_unmet",))
     assert seed_retriever.analyze(question).answer is None or "几个" not in question
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("肇庆帮村干部起咗几多套周转房？", ("村干部",)),  # 乡镇干部周转房2622套
+        ("肇庆给乡镇干部建了多少套周转房", ()),
+        ("广西市直机关为乡村振兴募集了多少钱", ("市直",)),  # the passage gives 区直's
+        ("广西区直机关为乡村振兴募集了多少钱", ()),
+        ("肇庆哪个项目拿了省直机关先锋杯一等奖", ()),  # not a figure; 省市直机关 names 省直
+    ],
+)
+def test_a_figure_of_a_group_of_a_tier_is_that_groups(
+    seed_retriever: Retriever, question: str, missing: tuple[str, ...]
+) -> None:
+    """A count or an amount of cadres of a tier (村干部) or of bodies directly under one
+    (市直机关) is that group's, where the passage names such groups: 乡镇干部's houses and
+    区直机关's donations answer nothing of 村干部 or 市直机关."""
+    expect(seed_retriever, question, not missing, ("constraint_unmet",))
+    if missing:
+        assert verdict(seed_retriever, question).missing == missing
