@@ -59,7 +59,8 @@ class Verdict:
     "answer_missing" (a near miss: it asks for a count in a unit, or of a thing, and the best
     passage gives no number in that unit, or none next to that thing: it counts teams where
     people are asked for, or other members, or another thing listed; or it asks 哪一年 / 几月
-    几号 and the paragraph names no year or day, or a person's name and it names no one).
+    几号 and the paragraph names no year or day, or a person's name and it names no one, or
+    where something was held and it holds nothing).
     "low_coverage" also covers a question that shares only its setting (a place or year)
     with a passage whose topic is elsewhere.
 
@@ -115,6 +116,10 @@ def _judge_one(
         if not missing and question.answer is not None and question.answer.kind in _WHEN:
             paragraph = retriever.whole_paragraph(hit).text
             missing = _when_missing(question, paragraph, bool(hit.date))
+        if not missing and question.answer is not None and question.answer.kind == "place":
+            paragraph = to_simplified(retriever.whole_paragraph(hit).text)
+            held = question.answer.spans(paragraph) or _HELD_VERB.search(paragraph)
+            missing = () if held else ("地点",)  # 在广州召开 (or 1911年还举行了: there)
         if not missing and _name_asked(question):
             paragraph = to_simplified(retriever.whole_paragraph(hit).text)
             missing = () if _names_a_person(retriever, question, paragraph) else ("人名",)
@@ -203,6 +208,9 @@ def _names_a_person(retriever: Retriever, question: Question, paragraph: str) ->
         flag.startswith("nr") and 2 <= len(word) <= 4 and word[-1] not in _BODY_END
         for word, flag in retriever.tags(paragraph)
     )
+
+
+_HELD_VERB = re.compile(r"召开|举行|举办|开幕")
 
 
 _DIMENSION_NAMES = (("面积", "面积"), ("平方", "面积"), ("亩", "面积"), ("占地", "面积"),

@@ -52,6 +52,17 @@ def _names_year(text: str, year: int) -> bool:
     return False
 
 
+def _latest_period(text: str) -> int:
+    """The first year of the latest period ``text`` names (2021 of 2018-2020年 and
+    2021—2023年; 2023 of 2019年 and 2023年)."""
+    latest = (0, 0)
+    for m in _YEAR.finditer(text):
+        start, end = int(m.group(1)), m.group(2)
+        last = int(end) if end and len(end) == 4 else start // 100 * 100 + int(end or start % 100)
+        latest = max(latest, (max(start, last), start))
+    return latest[1]
+
+
 def _ordinal_forms(word: str) -> tuple[str, ...]:
     """第二期 as it may be written: 第二期, 第2期, and 首期 for 第一期."""
     number, unit = word[1:-1], word[-1]
@@ -154,9 +165,11 @@ def unmet(
     (``rivals``: what its title names and what several of its passages name, less the
     question's own words and settings). A year is satisfied when the passage or title names
     it or the document is dated in it; in an undated document, unless the document names
-    other years and never this one (``document``: its whole text), or the question asks for
-    a count or an amount and the passage names another year and not this one (its figures
-    are another year's; a range counts for every year in it). A place in a series (第二期) is
+    other years and never this one (``document``: its whole text), or the passage names no
+    year and this one is before the document's latest period (2018 where it recalls
+    2018-2020 and reports on 2021-2023), or the question asks for a count or an amount and
+    the passage names another year and not this one (its figures are another year's; a
+    range counts for every year in it). A place in a series (第二期) is
     satisfied only where it is named (首期 for 第一期); so are a rank of cadres (处级) and a
     session (十三届三次全会). A period (去年, 上半年) is satisfied where named, or where the
     passage names no other period of its kind."""
@@ -191,6 +204,9 @@ def unmet(
                 return word in context or hit.date.startswith(word)
             if document and _YEAR.search(document) and not _names_year(document, int(word)):
                 return False  # a document of other years: it says nothing of this one
+            yearless = document and not _YEAR.search(arabic_years(hit.text))
+            if yearless and int(word) < _latest_period(document):  # a passage naming no year
+                return False  # is about the document's latest period, not one it recalls
             counted = question.answer is not None and question.answer.kind in ("number", "money")
             return (
                 not counted

@@ -780,3 +780,22 @@ def test_a_figure_of_a_group_of_a_tier_is_that_groups(
     expect(seed_retriever, question, not missing, ("constraint_unmet",))
     if missing:
         assert verdict(seed_retriever, question).missing == missing
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("2018年上一轮三年行动计划部署会是在哪里开的", False),  # it recalls 2018-2020 only
+        ("2018年那次全省基层党建会议在哪个城市召开", False),
+        ("全省加强基层党组织建设工作会议在哪里开的", True),  # 在广州召开
+        ("2021年新一轮三年行动计划的部署会在哪里开", True),  # the latest period: 2021-2023
+    ],
+)
+def test_an_earlier_year_a_document_only_recalls_is_not_its_news(
+    seed_retriever: Retriever, question: str, answered: bool
+) -> None:
+    """A passage naming no year is about its document's latest period (2021-2023 for the
+    meeting on the new plan), not an earlier one the document recalls (2018-2020); and a
+    question where something was held wants a passage saying it was held (在广州召开), not
+    one that only names the plan."""
+    expect(seed_retriever, question, answered, ("constraint_unmet", "answer_missing"))
