@@ -221,6 +221,8 @@ def unmet(
             # for a question asking which one is of the tier, one named (连樟村党总支部)
             if word in context or any(word[0] + w in context for w in long):
                 return True
+            if any(re.search(f"{word[0]}[{_TIERS}街]{re.escape(w)}", context) for w in long):
+                return True  # 镇街党校 for 镇一级的党校: the tier in a pair of tiers
             if _WHICH.search(question.wording) and re.search(
                 rf"[\u4e00-\u9fff]{{2,4}}{word[0]}(?=党|委|[，、。,])", context
             ):

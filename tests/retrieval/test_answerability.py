@@ -749,6 +749,7 @@ def test_where_a_meeting_was_held_prefers_the_passage_saying_where(
         ("会上交流发言的那几个单位里，哪个是村一级的？", True),  # 连樟村党总支部
         ("有冇村一级嘅党组织喺会上交流发言？系边条村", True),
         ("会上有县一级的单位交流发言吗", False),  # none is named 县 (佛山市顺德区委 is 区)
+        ("广东镇一级同街道的党校大概有多少所", True),  # 镇街党校: the tier in a pair of tiers
     ],
 )
 def test_which_one_is_of_a_tier_is_answered_by_one_named(
