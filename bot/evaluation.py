@@ -133,6 +133,7 @@ class Report:
     hit_at: dict[int, int] = field(default_factory=lambda: {1: 0, 3: 0, 5: 0})
     reciprocal_rank: float = 0.0
     answer_in_top1: int = 0
+    right_first: int = 0  # answered, with the gold passage first (how users see it)
     rejected_unanswerable: int = 0
     rejected_near_misses: int = 0
     rejected_answerable: int = 0
@@ -147,6 +148,7 @@ class Report:
         d.update({f"hit@{k}": round(v / n, 4) for k, v in self.hit_at.items()})
         d["mrr@10"] = round(self.reciprocal_rank / n, 4)
         d["answer_in_top1"] = round(self.answer_in_top1 / n, 4)
+        d["right_first"] = round(self.right_first / n, 4)  # hit@1 less the rejected
         d["false_rejection"] = round(self.rejected_answerable / n, 4)
         if self.unanswerable:
             d["rejection_of_unanswerable"] = round(
@@ -191,6 +193,7 @@ def evaluate(questions: Iterable[Question], ask: Asker) -> Report:
         for k in report.hit_at:
             report.hit_at[k] += rank <= k
         report.reciprocal_rank += 1 / rank
+        report.right_first += rank == 1 and answered
         if rank == 1 and all(_matching(a) in _matching(hits[0].text) for a in q.answers):
             report.answer_in_top1 += 1
     return report

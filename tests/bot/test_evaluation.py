@@ -35,6 +35,7 @@ def test_near_misses_and_follow_ups_are_scored(seed_retriever: Retriever, tmp_pa
     assert figures["answerable"] == 3 and figures["near_misses"] == 1
     assert figures["rejection_of_near_misses"] == 1.0
     assert figures["hit@1"] == 1.0  # the follow-up's last turn found Shenzhen's figure
+    assert figures["right_first"] == round(2 / 3, 4)  # x has its gold first, but rejected
     (miss,) = report.misses  # x: answerable by its gold, but rejected as being about Shenzhen
     assert miss.id == "x" and miss.rank == 1 and not miss.answered
     assert miss.reason == "constraint_unmet" and (miss.top or "").startswith("003_")
