@@ -25,10 +25,10 @@ def answer_missing(retriever: Retriever, question: Question, hit: Hit) -> tuple[
     if answer.kind == "place":
         paragraph = to_simplified(retriever.whole_paragraph(hit).text)
         held = answer.spans(paragraph) or _HELD_VERB.search(paragraph)
-        return () if held else ("地点",)  # 在广州召开 (or 1911年还举行了: there)
+        return () if held else ("举办地点",)  # 在广州召开 (or 1911年还举行了: there)
     if _name_asked(question):
         paragraph = to_simplified(retriever.whole_paragraph(hit).text)
-        return () if _names_a_person(retriever, question, paragraph) else ("人名",)
+        return () if _names_a_person(retriever, question, paragraph) else ("姓名",)
     return ()
 
 

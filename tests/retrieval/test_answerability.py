@@ -639,7 +639,7 @@ def test_a_name_asked_needs_a_person_in_the_paragraph(
 ) -> None:
     expect(seed_retriever, question, answered, ("answer_missing",))
     if not answered:
-        assert verdict(seed_retriever, question).missing == ("人名",)
+        assert verdict(seed_retriever, question).missing == ("姓名",)
 
 
 @pytest.mark.parametrize(
