@@ -172,7 +172,9 @@ def unmet(
     range counts for every year in it). A place in a series (第二期) is
     satisfied only where it is named (首期 for 第一期); so are a rank of cadres (处级) and a
     session (十三届三次全会). A period (去年, 上半年) is satisfied where named, or where the
-    passage names no other period of its kind."""
+    passage names no other period of its kind. A figure per unit of a tier (每个村) and a
+    tier's group (村干部, 市直) are satisfied where the passage names that tier's, or none of
+    any tier (每个乡镇(街道) and 乡镇干部 are another tier's)."""
     context = arabic_years(
         to_simplified(" ".join(x for x in (hit.text, hit.title, hit.source) if x))
     )
