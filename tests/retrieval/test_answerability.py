@@ -800,3 +800,12 @@ def test_an_earlier_year_a_document_only_recalls_is_not_its_news(
     question where something was held wants a passage saying it was held (在广州召开), not
     one that only names the plan."""
     expect(seed_retriever, question, answered, ("constraint_unmet", "answer_missing"))
+
+
+def test_cantonese_which_few_asks_which_years(seed_retriever: Retriever) -> None:
+    """边几年 is 哪几年 (which years): a range of years is asked, and the passage naming the
+    earlier plan's 2018-2020年 comes first."""
+    question = seed_retriever.analyze("上一轮广东基层党建三年计划系边几年？")
+    assert question.answer is not None and question.answer.kind == "year_range"
+    assert "边" not in question.tokens
+    assert "(2018-2020年)" in seed_retriever.search(question, k=1)[0].text
