@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import re
 
-from .answer_type import MEASURE, NAME_ASKED, PEOPLE_NOUN, PEOPLE_WORD, counted_unit, people_in
+from .answer_type import (
+    HELD_VERB,
+    MEASURE,
+    NAME_ASKED,
+    PEOPLE_NOUN,
+    PEOPLE_WORD,
+    counted_unit,
+    people_in,
+)
 from .normalization import to_simplified
 from .schema import Hit, Question
 from .search import Retriever
@@ -24,7 +32,7 @@ def answer_missing(retriever: Retriever, question: Question, hit: Hit) -> tuple[
         return _when_missing(question, retriever.whole_paragraph(hit).text, bool(hit.date))
     if answer.kind == "place":
         paragraph = to_simplified(retriever.whole_paragraph(hit).text)
-        held = answer.spans(paragraph) or _HELD_VERB.search(paragraph)
+        held = answer.spans(paragraph) or HELD_VERB.search(paragraph)
         return () if held else ("举办地点",)  # 在广州召开 (or 1911年还举行了: there)
     if _name_asked(question):
         paragraph = to_simplified(retriever.whole_paragraph(hit).text)
@@ -86,9 +94,6 @@ def _names_a_person(retriever: Retriever, question: Question, paragraph: str) ->
         flag.startswith("nr") and 2 <= len(word) <= 4 and word[-1] not in _BODY_END
         for word, flag in retriever.tags(paragraph)
     )
-
-
-_HELD_VERB = re.compile(r"召开|举行|举办|开幕")
 
 
 _DIMENSION_NAMES = (("面积", "面积"), ("平方", "面积"), ("亩", "面积"), ("占地", "面积"),

@@ -76,8 +76,12 @@ _GENERIC_WHAT = frozenset(
 _WHERE_Q = re.compile(
     r"(?:哪个|哪座|哪一个|什么)(?:城市|地方|市|县|省|区|镇|村)|哪里|哪儿|何地|何处"
 )
-_HELD = re.compile(r"召开|举行|举办|开会|开幕|[开办](?=[的了过呢吗啊？?。]|$)")
-_HELD_AT = re.compile(r"[在于][^，。；！？,;!?]{1,24}?(?:召开|举行|举办|开幕|开班)")  # (在此举办)
+# The verbs of holding a meeting or an event, as a passage writes them.
+HELD_VERB = re.compile(r"召开|举行|举办|开幕")
+_HELD = re.compile(rf"{HELD_VERB.pattern}|开会|[开办](?=[的了过呢吗啊？?。]|$)")
+_HELD_AT = re.compile(
+    rf"[在于][^，。；！？,;!?]{{1,24}}?(?:{HELD_VERB.pattern}|开班)"
+)  # (在此举办)
 _WHO_Q = re.compile(r"谁|哪位|哪些人|叫什么名字|什么名字|姓甚名谁")
 # Kinds of people, not posts: a passage names them otherwise (专家 for 教授). By us.
 KINDS_OF_PEOPLE = frozenset(

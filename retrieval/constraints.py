@@ -8,7 +8,7 @@ verdict calls a best passage about something else a near miss.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from .answer_type import (
     COUNTRY,
@@ -134,12 +134,18 @@ _WHICH = re.compile(r"哪|边")
 _HAN_BEFORE = re.compile(r"[\u4e00-\u9fff]$")
 
 
+def _same_tier(asked: str, named: Iterable[str | None]) -> bool:
+    """Whether the tiers ``named`` (None for no tier) include ``asked``'s (乡镇 for 镇,
+    街道), or are none at all."""
+    tiers = {_TIER_CLASS[t] for t in named if t}
+    return not tiers or _TIER_CLASS[asked] in tiers
+
+
 def _same_group(asked: re.Match[str], context: str) -> bool:
     """Whether ``context`` names the tiered group ``asked`` (村干部: 村干部 or 社区干部;
     市直: 市直), or no group of its kind at all."""
     if asked.group(1):  # cadres of a tier: 乡镇 and 街道 are one tier
-        tiers = {_TIER_CLASS[m.group(1)] for m in TIER_GROUP.finditer(context) if m.group(1)}
-        return not tiers or _TIER_CLASS[asked.group(1)] in tiers
+        return _same_tier(asked.group(1), (m.group(1) for m in TIER_GROUP.finditer(context)))
     runs = "".join(m.group(2) for m in TIER_GROUP.finditer(context) if m.group(2))  # 省市直
     return not runs or any(tier in runs for tier in asked.group(2))
 
@@ -237,10 +243,9 @@ def unmet(
             return _same_group(group, context)
         if word.startswith("每个") and word[2:] in _TIER_CLASS:  # a figure per 村 is not one
             # per 乡镇, where the passage gives one
-            tiers_given = {
-                _TIER_CLASS[m.group(1) or m.group(2)] for m in PER_TIER.finditer(context)
-            }
-            return not tiers_given or _TIER_CLASS[word[2:]] in tiers_given
+            return _same_tier(
+                word[2:], (m.group(1) or m.group(2) for m in PER_TIER.finditer(context))
+            )
         if RANK.fullmatch(word) or SESSION.fullmatch(word):  # this rank, this session, named
             return word in context
         if PERIOD.fullmatch(word):  # this period named, or none other of its kind
