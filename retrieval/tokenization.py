@@ -62,6 +62,11 @@ class TokenizerSettings:
     engine: str = "auto"
 
 
+def _retag(freq: int | None, tag: str | None) -> bool:
+    """Whether a user-dictionary entry only changes a tag: a tag and no frequency."""
+    return bool(tag) and not freq
+
+
 class Tokenizer:
     """A jieba Tokenizer of our own (never jieba's global one) with our dictionary and stopwords.
 
@@ -124,7 +129,11 @@ class Tokenizer:
 
     def _words(self) -> Iterator[tuple[str, int | None, str | None]]:
         """The entries that add a word (not those that only change a tag)."""
-        return ((w, freq, tag) for w, freq, tag in self._entries() if freq or not tag)
+        return ((w, freq, tag) for w, freq, tag in self._entries() if not _retag(freq, tag))
+
+    def _retags(self) -> dict[str, str]:
+        """The entries that only change a tag (上台 v): word -> its tag."""
+        return {w: tag for w, freq, tag in self._entries() if tag and _retag(freq, tag)}
 
     def _segmenter(self) -> jieba.Tokenizer:
         if self._jieba is not None:
@@ -223,8 +232,7 @@ class Tokenizer:
                 import jieba.posseg  # its tables take about half a second to import
 
                 tagger = jieba.posseg.POSTokenizer(self._segmenter_unlocked())
-                retags = {w: tag for w, freq, tag in self._entries() if tag and not freq}
-                tagger.word_tag_tab.update(retags)  # 上台 v: a tag, not a word, changed
+                tagger.word_tag_tab.update(self._retags())  # 上台 v: a tag, not a word
                 self._tagger = tagger
             tagger = self._tagger
         return [
