@@ -27,6 +27,7 @@ from .followups import (
 )
 
 MAX_QUESTION_CHARS = 500
+_AMONG = re.compile(r"其中|当中|之中")  # a completed question that asks a part of a total
 _NEAR_MISS = ("constraint_unmet", "answer_missing")  # the documents have it for another
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _FOREIGN = re.compile(r"[^\W\d_]")  # a letter: with no Han, a question in another language
@@ -184,7 +185,8 @@ class Service:
         near: Answer | None = None
         for completion in candidates:
             completed = completion.text
-            part = specific if completed == detail and asks_a_part(question) else frozenset()
+            among = asks_a_part(question) if completed == detail else _AMONG.search(completed)
+            part = specific if among else frozenset()  # (其中区直…, then 那市县的呢: a part)
             second = self._answer(retriever.analyze(completed), fresh.script, k, part)
             second = replace(second, question=question.text, understood_as=completed)
             if near is None and set(second.missing) & own and completed != detail:
@@ -193,7 +195,7 @@ class Service:
                 continue
             text = to_simplified(second.hits[0].text + second.hits[0].title)
             mine = completion is pronoun  # its own words may be paraphrased (职务: 部长)
-            lacks_own = specific and not any(w in text for w in specific)
+            lacks_own = specific and not any(_holds(text, w) for w in specific)
             if lacks_own and not (free and completed == detail) and not mine:
                 continue
             if all(w in to_simplified(second.hits[0].text) for w in completion.kept):
@@ -211,7 +213,8 @@ class Service:
         holding = [  # (and about what the question names: not 村级集体经济 for 其中村级的)
             i
             for i, h in enumerate(hits[:k])
-            if any(w in to_simplified(h.text) for w in own) and not retriever.unmet(question, h)
+            if any(_holds(to_simplified(h.text), w) for w in own)
+            and not retriever.unmet(question, h)
         ]
         if holding:
             hits = _to_front(hits, holding[0])
@@ -300,6 +303,17 @@ class Service:
         if best is None or best[0] <= 0:
             return None
         return Sentence(best[1], _source(best[2]))
+
+
+def _holds(text: str, word: str) -> bool:
+    """Whether ``text`` holds ``word``, or, for a word of two characters, both of them in
+    order a few characters apart (市县 in 市直(县直)机关: an abbreviation written out)."""
+    if word in text:
+        return True
+    return (
+        len(word) == 2
+        and re.search(f"{re.escape(word[0])}.{{1,3}}?{re.escape(word[1])}", text) is not None
+    )
 
 
 def _clean_question(text: str) -> str:

@@ -98,12 +98,12 @@ def _names_a_person(retriever: Retriever, question: Question, paragraph: str) ->
 
 _DIMENSION_NAMES = (("面积", "面积"), ("平方", "面积"), ("亩", "面积"), ("占地", "面积"),
                     ("久", "时长"), ("时间", "时长"), ("耐", "时长"), ("岁", "年龄"),
-                    ("年纪", "年龄"), ("年龄", "年龄"))  # fmt: skip
+                    ("年纪", "年龄"), ("年龄", "年龄"), ("次", "次数"))  # fmt: skip
 
 
 def _what_is_counted(unit: str, noun: str) -> str:
     """How a near-miss reply names what was asked: 队员人数, 临时党支部数量, 长度, 时长."""
-    if len(unit) > 1:  # a dimension: 多长, 多久, 多少平方
+    if len(unit) > 1:  # a dimension (多长, 多久, 多少平方) or occurrences (人次)
         return next((name for key, name in _DIMENSION_NAMES if key in unit), "长度")
     people = unit and unit in "人名位"
     return (noun or "") + ("人数" if people else "数量")
@@ -191,6 +191,8 @@ def _counts_other_people(text: str, span: tuple[int, int], noun: str) -> bool:
     """Whether the people count at ``span`` counts other people than ``noun`` (党员): those
     named right after it (1500名干部) or, with none there, right before (队员1.5万多人)."""
     a, b = span
+    if noun in text[max(a - len(noun) - 4, 0) : b + len(noun) + 4]:
+        return False  # 局级干部33人 for 多少个局级: its own
     counted = people_in(text[b : b + 6])
     if not counted:
         before = text[max(a - 6, 0) : a]

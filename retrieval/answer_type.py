@@ -16,14 +16,20 @@ NEAR = 6  # characters between an answer and a question word for them to count a
 _NUM = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万亿兆零〇]+)"
 # Measure words that answer for each other. 个 is the general classifier: it counts things of
 # any kind (104个镇街党校 answers 多少所), but not people, time, money or length.
-_UNIT_CLASSES = ("人名位", "个所只支座家项条件处栋间套部台辆张", "本册部套", "万亿", "次场回遍趟轮")
-_NOT_FOR_个 = frozenset("人名位年月天周日岁元米吨倍")
+_UNIT_CLASSES = (
+    "人名位",
+    "个所只支座家项条件处栋间套部台辆张宗起",
+    "本册部套",
+    "万亿",
+    "次场回遍趟轮",
+)
+_NOT_FOR_个 = frozenset("人名位年月天周日岁元米吨倍分")
 
 # Measure words that may follow 多少/几 (多少所, 几支); another character after 多少 is the
 # start of a noun (多少资金, 多少党员), which says nothing about the unit.
 MEASURE = (
-    "个所名位人只支座条项件次场家户套篇部本册张台辆期批届种类处栋间层吨岁倍股团组队万亿元"
-    "年月天周日号平米公轮回遍趟代盘局"
+    "个所名位人只支座条项件次场家户套篇部本册张台辆期批届种类处栋间层吨岁倍股团组队万亿元宗起"
+    "年月天周日号平米公轮回遍趟代盘局分"
 )
 _MEASURE_WORDS = frozenset(MEASURE)
 # 多少, 几多, or 几 before a measure word (not 哪几个, 第几, 20几所, 几内亚, 几乎).
@@ -31,10 +37,12 @@ _HOW_MANY = re.compile(
     rf"(?<![哪边第这那前\d十百千万])(?:多少|几多|几(?=[{MEASURE}])|多大|多高|多深|多宽|多重)([\u4e00-\u9fff]?)"
 )
 _PEOPLE_NOUN_ENDS = frozenset("口数员次民才群")
+# Measures of occurrences (人次, 场次): a count in them is not one of people or of events.
+_TIMES = re.compile(r"[人场户架车班批]次")
 # A noun naming people (党员, 队员, 学生, 志愿者, 居民): counted in 人, 名, 位.
 PEOPLE_NOUN = re.compile(
     r"[\u4e00-\u9fff]*(?:员|者|民|生|工|兵|干部|群众|人员|人才|代表|委员|书记|部长|主任|局长|"
-    r"县长|市长|镇长|村长|校长|院长|厂长|经理)$"
+    r"县长|市长|镇长|村长|校长|院长|厂长|经理|(?:省部|厅局|[厅局处科股])级)$"  # 局级: 局级干部
 )
 # 多少 (or 几多) ending the question, after what it asks about: 经费是多少, 党员一共有多少.
 _TRAILING_HOW_MANY = re.compile(
@@ -72,6 +80,9 @@ _GENERIC_WHAT = frozenset(
     ["方式", "形式", "方法", "办法", "途径", "内容", "情况", "样子", "东西", "事情", "意思", "意义",
      "作用", "原因", "目的", "特点", "问题", "工作", "活动", "样"]
 )  # fmt: skip
+# The manner something was done in (以什么形式, 用什么方式): the passage says 以<X>形式.
+_MANNER_Q = re.compile(r"(?:什么|哪种|哪一种|何种|哪些)(?:方式|形式)")
+_MANNER = re.compile(r"(?:以|用|通过|采取|采用)[^，。；,;]{1,16}?(?:形式|方式)")
 # Where a meeting or an event was held: the passage says 在<place>召开.
 _WHERE_Q = re.compile(
     r"(?:哪个|哪座|哪一个|什么)(?:城市|地方|市|县|省|区|镇|村)|哪里|哪儿|何地|何处"
@@ -129,11 +140,11 @@ _PERSON = re.compile(
 # A rank of cadres (局级, 处级, 科级, 副厅级), a tier of government (县级, 镇级) or of a scheme
 # (一级指标): figures for another rank or tier answer something else.
 RANK = re.compile(
-    r"[正副]?(?:省部|厅局|国|部|厅|局|处|科|股)级|(?<![哪边每这那同某本各上下])[省市县区镇乡村]级|(?<![哪边每这那同某本各上下省市县区镇乡村街道])[一二三四五]级"
+    r"[正副]?(?:省部|厅局|国|部|厅|局|处|科|股)级|(?<![哪边每这那同某本各上下])[省市县区镇乡村]级|(?<![哪边每这那同某本各上下省市县区镇乡村街道高低升降提晋])[一二三四五]级"
 )
 # A figure per unit of a tier (每个村, 每个乡镇(街道), 村均): 每个乡镇's is not 每个村's.
 PER_TIER = re.compile(
-    r"每一?个?(乡镇|街道|社区|镇街|[省市县区镇乡村])(?![直级属域场民])|(?<![全城各两])([省市县区镇乡村])均"
+    r"每一?[个条座]?(乡镇|街道|社区|镇街|[省市县区镇乡村])(?![直级属域场民])|(?<![全城各两])([省市县区镇乡村])均"
 )
 # People or bodies of a tier (村干部, 乡镇干部; 市直机关, 区直单位): 乡镇干部's are not 村干部's.
 TIER_GROUP = re.compile(r"(乡镇|街道|社区|[省市县区镇乡村])干部|([省市县区]{1,3})直")  # 省市直
@@ -229,7 +240,8 @@ class AnswerType:
     it counts (多少名队员 -> 队员); both empty when the question does not say. ``subject``
     is what it counts when named before the count and nothing follows (党员一共多少人)."""
 
-    kind: str  # "number", "money", "year", "year_range", "date", "place", "thing", "person"
+    kind: str  # "number", "money", "year", "year_range", "date", "place", "thing", "person",
+    # "manner"
     pattern: re.Pattern[str] | None
     unit: str = ""
     noun: str = ""
@@ -257,10 +269,13 @@ class AnswerType:
 
     def support(self, text: str, words: Iterable[str], window: int = NEAR) -> int:
         """0 if ``text`` has no answer of this type; 1 if it has one; 2 if one stands within
-        ``window`` characters of a question word (the answer is about what was asked)."""
+        ``window`` characters of a question word (the answer is about what was asked); 3 if
+        a count is attached to the very thing it counts (品牌933个, 933个品牌)."""
         spans = self.spans(text)
         if not spans:
             return 0
+        if self.kind == "number" and self._attached(text, spans):
+            return 3
         where = _past_titles(text)
         for word in words:
             if len(word) < 2:
@@ -272,6 +287,20 @@ class AnswerType:
                     return 2
                 at = text.find(word, at + 1)
         return 1
+
+    def _attached(self, text: str, spans: list[tuple[int, int]]) -> bool:
+        """Whether a count at ``spans`` is written right before or after what the question
+        counts (its noun, or the noun's last two characters: 机关党建品牌933个 for 党建品牌)."""
+        noun = self.noun or self.subject
+        if len(noun) < 2:
+            return False
+        heads = {noun, noun[-2:]}
+        for a, b in spans:  # (a modifier of up to two characters between: 1600多所镇街党校)
+            after = text[b : b + len(noun) + 3].lstrip("“”「」")
+            before = text[max(a - len(noun) - 1, 0) : a].rstrip("“”「」")
+            if any(h in after[: len(h) + 2] or before.endswith(h) for h in heads):
+                return True
+        return False
 
 
 _TITLE = re.compile(r"《[^《》]{1,60}》")
@@ -321,6 +350,10 @@ def _count(question: str) -> AnswerType | None:
     if m is None or "哪些" in question[: m.start()]:
         return None  # (哪些 ... 列几个: it asks which, not how many)
     unit = m.group(1)
+    times = _TIMES.match(question, m.start(1))
+    if times:  # 多少人次: a number of 人次, not of people (1500名干部 is no 人次)
+        count = rf"{_NUM}{_ABOUT}(?:(?:万|亿){_ABOUT})?{times.group()}"
+        return AnswerType("number", re.compile(count), times.group())
     if unit == "人" and question[m.end() : m.end() + 1] in _PEOPLE_NOUN_ENDS:
         unit = ""  # 多少人口, 多少人次: a noun, not the measure word 人
     if unit and unit in _MEASURE_WORDS and question[m.end() : m.end() + 1] == "员":
@@ -361,7 +394,10 @@ def people_in(noun: str) -> str:
 def _people(noun: str, also: str = "") -> AnswerType:
     """A count of people (党员, 队员): a number in 人, 名 or 位 (or ``also``, the measure word
     the question used)."""
-    unit = _unit_pattern("人") + (f"|{also}" if also else "")
+    unit = _unit_pattern("人")
+    if also:  # 300个 or 300个干部, not 1139个乡镇 (another noun counted)
+        unit += f"|{also}(?![\u4e00-\u9fff])"
+        unit += f"|{also}(?={PEOPLE_WORD.pattern}" + (f"|{re.escape(noun[0])})" if noun else ")")
     if noun:  # or the number right before them: 90多万居民
         unit += f"|(?={re.escape(noun)})"
     count = rf"{_NUM}{_ABOUT}(?:(?:万|亿){_ABOUT})?(?:{unit})"
@@ -394,8 +430,22 @@ def _who(question: str) -> AnswerType:
     return AnswerType("person", _PERSON)
 
 
+# A quotation inside a question (列明“哪些人不能入党”的清单有几条) names something; its
+# question words do not ask.
+_QUOTED = re.compile(r'“[^“”]{1,40}”|「[^「」]{1,40}」|『[^『』]{1,40}』|"[^"]{1,40}"')
+
+
+def _unquoted(question: str) -> str:
+    """``question`` with each quotation's inside blanked (same length, no Han characters)."""
+    return _QUOTED.sub(
+        lambda m: m.group()[0] + "□" * (len(m.group()) - 2) + m.group()[-1], question
+    )
+
+
 def expected_answer(question: str) -> AnswerType | None:
-    """The answer type of ``question`` (in the matching form), or None if it does not tell."""
+    """The answer type of ``question`` (in the matching form), or None if it does not tell.
+    Question words inside a quotation do not count."""
+    question = _unquoted(question)
     if _YEAR_RANGE_Q.search(question):
         return AnswerType("year_range", _YEAR_RANGE)
     if _YEAR_Q.search(question):
@@ -414,6 +464,8 @@ def expected_answer(question: str) -> AnswerType | None:
         return AnswerType("place", _HELD_AT)
     if _WHO_Q.search(question) and not _WHAT_X.search(_WHO_Q.sub("", question)):
         return _who(question)  # 叫什么名字 asks for a person
+    if _MANNER_Q.search(question):  # 用什么方式开: 以电视电话会议形式
+        return AnswerType("manner", _MANNER)
     m = _WHAT_X.search(question)
     if m:
         noun = _PARTICLES.split(m.group(1), maxsplit=1)[0]

@@ -115,6 +115,7 @@ def _judge_one(
 
 RIVALS = 3  # hits looked at when the first is a near miss
 RIVAL_COVERAGE = 0.8  # the share of the first's coverage one of them must have
+ATTACHED_RIVAL_COVERAGE = 0.6  # or, with the count attached to what it counts (品牌933个)
 
 
 def _rivals(
@@ -122,20 +123,24 @@ def _rivals(
 ) -> list[int]:
     """The positions of the next hits that hold nearly as much of the question as the first
     and, for a question asking a kind of answer, have one next to a question word (104个镇街
-    党校): those worth judging when the first is a near miss."""
+    党校), or hold less of it but a count attached to what it counts (党建品牌933个): those
+    worth judging when the first is a near miss."""
     answer, words = question.answer, question.known
     found = []
     for i in range(1, min(RIVALS, len(hits))):
-        if retriever.coverage(question, hits[i].passage_id) < RIVAL_COVERAGE * coverage:
-            continue
         text = retriever.passage_norm(hits[i].passage_id)
-        if answer is not None and answer.pattern is not None and answer.support(text, words) < 2:
+        support = answer.support(text, words) if answer is not None and answer.pattern else 2
+        share = ATTACHED_RIVAL_COVERAGE if support == 3 else RIVAL_COVERAGE
+        if support < 2 or retriever.coverage(question, hits[i].passage_id) < share * coverage:
             continue
         found.append(i)
     return found
 
 
 OFF_TOPIC_COVERAGE = 0.35  # above it a question sharing only its setting is still judged on
+_LATIN = re.compile(r"[a-z][a-z0-9.+-]*")  # a Latin-script word, in the matching form
+LATIN_ASIDE = 0.5  # the share of the Chinese words' weight the passage holds for a Latin
+# word the documents lack to be an aside rather than what is asked
 
 
 def _reason(
@@ -154,8 +159,14 @@ def _reason(
     if furniture / total >= settings.furniture_share:
         return "site_furniture"
     tags = list(question.tags or ())
-    if any(_is_unknown_entity(w, tags, retriever, question.text) for w in question.unknown):
+    unknown = question.unknown
+    if any(
+        _is_unknown_entity(w, tags, retriever, question.text)
+        for w in unknown
+        if not (_LATIN.fullmatch(w) and _latin_aside(retriever, question, have))
+    ):
         return "unknown_name"
+
     if _unknown_role(question, retriever):
         return "attribute_missing"  # 特首是谁: a post the documents never name
     focus = _focus_word(tags, retriever.tokenizer.stopwords)
@@ -165,6 +176,26 @@ def _reason(
     if answer is not None and answer.kind == "money" and not answer.spans(to_simplified(best.text)):
         return "attribute_missing"  # asks how much money; the passage gives no amount
     return "answered"
+
+
+def _latin_aside(retriever: Retriever, question: Question, have: frozenset[str]) -> bool:
+    """Whether the question's Latin words are an aside (做PPT要用): what it asks about is in
+    Chinese, beyond the place or year it names, and the passage holds most of that (by
+    weight) and more than the Latin words weigh. Not so for 深圳的GDP是多少 or iPhone 15
+    Pro几钱, where the Latin words are what is asked."""
+    topic = {
+        w
+        for w in (*question.known, *question.unknown)
+        if len(w) >= 2
+        and not _LATIN.fullmatch(w)
+        and not w.isdigit()
+        and w not in _VAGUE
+        and w not in question.constraints
+    }
+    total = sum(retriever.weight(w) for w in topic)
+    held = sum(retriever.weight(w) for w in topic & have)
+    latin = sum(retriever.weight(w) for w in question.unknown if _LATIN.fullmatch(w))
+    return total > 0 and held >= max(LATIN_ASIDE * total, latin)
 
 
 def _topic_words(question: Question) -> set[str]:
@@ -251,15 +282,30 @@ def _is_unknown_entity(
     """An out-of-vocabulary name: a Latin-script term with a capital letter (GDP, APEC,
     iPhone; not a stray "lol" or "from"), or a place/person/organisation that shares no word
     with the corpus (浙江省, 福建省), unlike 镇里 or 广东省委."""
-    if re.fullmatch(r"[a-z][a-z0-9.+-]*", word):  # as written: GDP, APEC, iPhone (capitals)
+    if _LATIN.fullmatch(word):  # as written: GDP, APEC, iPhone (capitals)
         written = re.search(re.escape(word), unicodedata.normalize("NFKC", text), re.IGNORECASE)
         return len(word) >= 2 and written is not None and not written.group().islower()
     flag = dict(tags).get(word, "")
     if flag[:2] not in ("ns", "nr", "nt", "nz"):
         return False
+    if flag in ("nr", "nrfg") and (len(word) < 2 or word[0] not in SURNAMES):
+        return False  # 列明, a lone 唐: jieba guesses a name; no name is so
     if _names_a_part(retriever, word):
         return False
     return len(word) >= 3 or not any(retriever.document_frequency(ch) for ch in word)
+
+
+# The common Chinese surnames (about 150 cover nearly every person): a word jieba tags as a
+# person's name and that begins with none of them is most likely a word it did not know.
+# Written by us from general knowledge of Chinese names, in the matching form (Simplified).
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
+    "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾"
+    "毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关"
+    "兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻"
+    "祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿"
+    "桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
 
 
 def _names_a_part(retriever: Retriever, word: str) -> bool:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .bm25 import BM25Settings, Counts, CountsBuilder, release_freed_memory
-from .chunking import chunk
+from .chunking import CHUNKING_VERSION, chunk, split_sentences
 from .errors import IndexInvalidError, IndexOutdatedError
 from .normalization import to_simplified
 from .schema import BuildReport, Origin
@@ -295,9 +295,12 @@ def _passage_rows(
     src: Source, token_cache: dict[str, str], max_chars: int, seq: int
 ) -> Iterable[dict[str, Any]]:
     title_norm = to_simplified(src.document.title)
+    opening = ""
     for offset, passage in enumerate(chunk(src.document.name, src.paragraphs, max_chars)):
         norm = to_simplified(passage.text)
-        key = _cache_key(norm, title_norm)
+        if passage.part == 1:
+            opening = _opening(norm)
+        key = _cache_key(norm, title_norm if passage.part == 1 else f"{title_norm}\n{opening}")
         page, section = src.places[passage.paragraph - 1] if src.places else (None, None)
         yield {
             "id": passage.id,
@@ -345,7 +348,7 @@ def origin_row(origin: Origin) -> dict[str, Any]:
 
 def _signature(tokenizer: Tokenizer, max_chars: int) -> dict[str, Any]:
     """The settings an index's passages and tokens depend on."""
-    return {"tokenizer": tokenizer.signature, "max_chars": max_chars}
+    return {"tokenizer": tokenizer.signature, "max_chars": max_chars, "chunking": CHUNKING_VERSION}
 
 
 def _reusable(
@@ -420,8 +423,19 @@ def _words(vocab: Iterable[str]) -> Iterable[str]:
 
 
 def _cache_key(norm: str, title_norm: str) -> str:
-    """What a passage's tokens are made from: its text and its document's title (context)."""
+    """What a passage's tokens are made from: its text and its document's title (context),
+    and, for a later part of a long paragraph, the paragraph's opening sentence."""
     return norm + "\n" + title_norm
+
+
+OPENING_MAX_CHARS = 80
+
+
+def _opening(norm: str) -> str:
+    """A paragraph's opening sentence (李希强调，要切实加强组织领导…。), which says what its
+    later parts are about: they are matched with it, as with their document's title."""
+    sentences = split_sentences(norm)
+    return sentences[0][:OPENING_MAX_CHARS] if sentences else ""
 
 
 def utc_now() -> str:

@@ -25,7 +25,7 @@ from .answer_type import (
 from .normalization import to_simplified
 from .schema import Hit, Question
 
-_PLACE_SUFFIX = re.compile(r"(?:壮族自治区|自治区|特别行政区|省|市|县|区)$")
+PLACE_SUFFIX = re.compile(r"(?:壮族自治区|自治区|特别行政区|省|市|县|区)$")
 
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*[-—–~至到]\s*((?:19|20)?\d{2}))?(?!\d)")
@@ -150,6 +150,16 @@ def _same_group(asked: re.Match[str], context: str) -> bool:
     return not runs or any(tier in runs for tier in asked.group(2))
 
 
+_NUMERALS = "一二三四五"
+
+
+def _ranked_noun(wording: str, rank: str) -> str:
+    """A pattern for the first character of what the question ranks (三级指标 -> 指), or ""
+    when nothing follows the rank (二级呢): 区、市、县三级机关 is not a 三级指标."""
+    m = re.search(re.escape(rank) + r"([\u4e00-\u9fff])", wording)
+    return re.escape(m.group(1)) if m and m.group(1) not in "的呢吗啊呀吧了是有" else ""
+
+
 def setting(word: str) -> bool:
     """A word that names a kind of place (城市), or a country: the setting, not a constraint."""
     return word in GENERIC_PLACES or COUNTRY.fullmatch(word) is not None
@@ -195,7 +205,7 @@ def unmet(
     tiers = [c for c in question.constraints if RANK.fullmatch(c) and c[0] in _TIERS]
 
     def named(word: str) -> bool:
-        stem = _PLACE_SUFFIX.sub("", word)
+        stem = PLACE_SUFFIX.sub("", word)
         forms = (word, stem) if len(stem) >= 2 else (word,)
         if any(form in context or form in about for form in forms):
             return True
@@ -245,6 +255,11 @@ def unmet(
             # per 乡镇, where the passage gives one
             return _same_tier(
                 word[2:], (m.group(1) or m.group(2) for m in PER_TIER.finditer(context))
+            )
+        if RANK.fullmatch(word) and word[0] in _NUMERALS:  # 三级指标: of the noun it ranks
+            return (
+                re.search(re.escape(word) + _ranked_noun(question.wording, word), context)
+                is not None
             )
         if RANK.fullmatch(word) or SESSION.fullmatch(word):  # this rank, this session, named
             return word in context

@@ -33,7 +33,7 @@ from .answer_type import (
 )
 from .bm25 import BM25Settings, SparseBM25, top_indices
 from .constraints import ANY_YEAR as _ANY_YEAR
-from .constraints import arabic_years, setting, unmet
+from .constraints import PLACE_SUFFIX, arabic_years, setting, unmet
 from .errors import IndexOutdatedError
 from .normalization import Wording, to_simplified
 from .schema import Document, Hit, Question
@@ -49,9 +49,28 @@ _NEXT_YEAR = re.compile(r"次年|翌年|隔年|第二年|一年后")
 _TIER_ONE = re.compile(r"([省市县区镇乡村])一级")
 RERANK_POOL = 20  # BM25 candidates considered by the answer-type and context preferences
 CONTEXT_BOOST = 0.6  # x (1 + this) for a candidate about what the question names
-ANSWER_BOOST = (
-    0.15  # x (1 + this) for an answer of the asked kind, x (1 + 2 x this) near a query word
-)
+ANSWER_BOOST = 0.15  # x (1 + this) for an answer of the asked kind, x (1 + 2 x this) near a
+# query word, x (1 + 3 x this) for a count attached to what it counts
+_SUPPORT_WEIGHT = (0, 1, 2, 3)
+
+
+_simplified_title = lru_cache(maxsize=4096)(to_simplified)
+_PROVINCE_WORD = re.compile(r"全省|本省")
+
+
+def _names_place(text: str, place: str) -> bool:
+    """Whether ``text`` names ``place``: itself, without 省/市 (广东 for 广东省), or, for a
+    province, 全省 (not one of its cities: 肇庆's figures are not 广东's)."""
+    stem = PLACE_SUFFIX.sub("", place)
+    if place in text or (len(stem) >= 2 and stem in text):
+        return True
+    return _PROVINCE_WORD.search(text) is not None and _is_province(stem)
+
+
+@lru_cache(maxsize=64)
+def _is_province(place: str) -> bool:
+    """Whether the place table lists cities in ``place``."""
+    return place in set(places().values())
 
 
 @lru_cache(maxsize=1)
@@ -238,7 +257,11 @@ class Retriever:
         found += SESSION.findall(norm)
         if asked is not None and asked.kind in ("number", "money"):  # a figure per 村, or
             found += [f"每个{m.group(1) or m.group(2)}" for m in PER_TIER.finditer(norm)]
-            found += [m.group() for m in TIER_GROUP.finditer(norm)]  # of 村干部, of 市直
+            groups = [m.group() for m in TIER_GROUP.finditer(norm)]  # of 村干部, of 市直
+            found = [
+                w for w in found if not any(g[:-1] + w in norm for g in groups if g[-1] == "直")
+            ]
+            found += groups  # (区直 is 自治区直属机关's: 直属机关 is not another body)
         found += PERIOD.findall(norm)
         return tuple(dict.fromkeys(found))
 
@@ -348,11 +371,15 @@ class Retriever:
         if answer is not None and answer.pattern is not None:
             for i in final:
                 boost = answer.support(rows[i].norm, question.known)
-                final[i] *= 1.0 + ANSWER_BOOST * boost
-        if about_names:  # prefer what is about the place, post or year the question names
-            for i in final:
-                if not self.unmet(question, self._hit(rows[i], final[i], bm25[i], 0)):
-                    final[i] *= 1.0 + CONTEXT_BOOST
+                final[i] *= 1.0 + ANSWER_BOOST * _SUPPORT_WEIGHT[boost]
+        if about_names:  # prefer what is about the place, post or year the question names,
+            names = [w for w in question.constraints if w in self.entity_words or w in places()]
+            for i in final:  # most of all what names it (not its document only: 肇庆 in 广东)
+                hit = self._hit(rows[i], final[i], bm25[i], 0)
+                if not self.unmet(question, hit):
+                    context = rows[i].norm + _simplified_title(hit.title)
+                    named = all(_names_place(context, w) for w in names)
+                    final[i] *= 1.0 + (CONTEXT_BOOST if named else CONTEXT_BOOST / 2)
         order = sorted(final, key=lambda i: (-final[i], i))  # score desc, passage order asc
         hits: list[Hit] = []
         for i in order[:k]:

@@ -228,6 +228,19 @@ def test_a_followup_asking_a_part_finds_the_passage_that_splits_the_total(
     assert "區直機關45個" in answer.citations[0].text
 
 
+def test_another_part_after_a_part_is_a_part_too(service: Service) -> None:
+    """其中区直的多少, then 那市县的呢: the second part stands in for the first (区直 is a
+    noun, not the verb jieba's dictionary tags), and the passage writing it out (市直(县直)
+    机关28个) answers, not the total's."""
+    conv = Conversation()
+    assert service.ask("广西选树了多少个模范机关示范单位？", conv).answered
+    assert service.ask("其中区直的多少", conv).answered
+    answer = service.ask("那市县的呢", conv)
+    assert answer.answered and answer.understood_as is not None
+    assert "市县" in answer.understood_as and "区直" not in answer.understood_as
+    assert "縣直)機關28個" in answer.citations[0].text
+
+
 @pytest.mark.parametrize(
     ("first", "followup", "names", "expected"),
     [

@@ -809,3 +809,94 @@ def test_cantonese_which_few_asks_which_years(seed_retriever: Retriever) -> None
     assert question.answer is not None and question.answer.kind == "year_range"
     assert "边" not in question.tokens
     assert "(2018-2020年)" in seed_retriever.search(question, k=1)[0].text
+
+
+@pytest.mark.parametrize(
+    ("question", "answered", "reasons"),
+    [
+        # a count of people asked with 个 is not met by 1139个乡镇, 2万个行政村
+        ("驻镇帮镇扶村派了几多个干部下去", False, ("answer_missing",)),
+        ("深圳上半年查处了几个局级干部", True, ()),  # 局级干部33人: its own people
+        ("深圳今年上半年查了几个处级的", True, ()),  # 处级: 处级干部 (193人)
+        # a measure of occurrences (人次) is not met by 1500名干部 or 53期
+        ("深圳那批干部任职培训班一共培训了多少人次", False, ("answer_missing",)),
+        # 分 and 宗 are measure words: no score, no count of cases in the passage
+        ("今年广东高考本科线是多少分", False, ("answer_missing", "low_coverage")),
+        ("广东整治村霸去年查了多少宗", False, ("answer_missing",)),
+        # a numbered rank ranks the noun after it: 区、市、县三级机关 is no 三级指标
+        ("模范机关评价体系的三级指标有几个", False, ("constraint_unmet",)),
+        ("模范机关评价体系二级指标共几个", True, ()),
+        ("模范机关评价体系一级指标几个？二级的呢", True, ()),  # 二级呢: 指标 again
+        # 区直 is 自治区直属: 直属机关 is no other body
+        ("广西73个模范机关示范单位里，自治区直属机关有几个", True, ()),
+        # per unit of a tier with another classifier (Cantonese 每条村)
+        ("肇庆每条村的党建经费一年有几多", False, ("constraint_unmet",)),
+    ],
+)
+def test_counts_in_the_measure_and_of_the_thing_asked(
+    seed_retriever: Retriever, question: str, answered: bool, reasons: tuple[str, ...]
+) -> None:
+    expect(seed_retriever, question, answered, reasons)
+
+
+def test_a_quoted_question_word_does_not_ask(seed_retriever: Retriever) -> None:
+    """“哪些人不能发展入党” names a list; the question asks how many 条 it has."""
+    question = seed_retriever.analyze("肇庆那份写着“哪些人不能发展入党”的负面清单有几条")
+    assert question.answer is not None and question.answer.kind == "number"
+    assert question.answer.unit == "条"
+    expect(seed_retriever, question.text, True)
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("横琴、前海、南沙是哪三个合作平台？要做PPT", True),  # PPT: an aside
+        ("深圳为新能源汽车、AI等产业链建了几个党委", True),  # AI: 人工智能
+        ("深圳的GDP有多少", False),  # the Latin word is what is asked
+        ("iPhone 15 Pro 多少钱", False),
+    ],
+)
+def test_a_latin_word_beside_the_question_is_an_aside(
+    seed_retriever: Retriever, question: str, answered: bool
+) -> None:
+    expect(seed_retriever, question, answered, ("unknown_name",))
+
+
+def test_a_word_jieba_guesses_as_a_name_without_a_surname_is_no_name(
+    seed_retriever: Retriever,
+) -> None:
+    """jieba tags 列明 as a person's name; no Chinese name begins with 列, so a question with
+    it is not about an unknown person."""
+    question = seed_retriever.analyze("肇庆那份列明发展党员负面情形的清单有多少条")
+    assert ("列明", "nr") in (question.tags or ())
+    expect(seed_retriever, question.text, True)
+
+
+def test_a_count_attached_to_what_is_counted_is_judged_when_the_first_has_none(
+    seed_retriever: Retriever,
+) -> None:
+    """打造…党建品牌 is the first passage's wording, but it counts nothing; the next,
+    with 党建品牌933个, shares less of the question and is the answer."""
+    question = seed_retriever.analyze("广西机关一共打造了多少个党建品牌")
+    hits = seed_retriever.search(question, k=3)
+    v = judge(seed_retriever, question, hits)
+    assert v.answered and v.best > 0 and "933" in hits[v.best].text, v
+    assert "933" not in hits[0].text
+
+
+def test_a_passage_naming_the_province_beats_one_of_its_city(seed_retriever: Retriever) -> None:
+    """广东's 1600多所镇街党校 before 肇庆's 104个镇街党校: both are in 广东, but only the
+    first names it."""
+    top = seed_retriever.search("广东靠多少所乡镇街道党校把精神传到支部", k=1)[0]
+    assert "1600多所" in top.text
+
+
+def test_a_manner_asked_prefers_the_passage_saying_in_what_form(
+    seed_retriever: Retriever,
+) -> None:
+    """用什么方式 asks for a manner: the passage saying 以电视电话会议形式 comes first, before
+    ones that only write the word 方式."""
+    question = seed_retriever.analyze("开到市县用的是什么方式")
+    assert question.answer is not None and question.answer.kind == "manner"
+    assert "電視電話會議形式" in seed_retriever.search(question, k=1)[0].text
+    assert "電視電話會議形式" not in seed_retriever.search(question, k=1, rerank=False)[0].text

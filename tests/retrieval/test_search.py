@@ -169,3 +169,28 @@ def test_a_passage_about_the_named_place_wins_over_one_counting_in_the_same_word
     # Guangdong's 1600多所 uses the asked measure word; Zhaoqing's 104个 is about the place
     hits = seed_retriever.search("肇庆一共有多少所镇街党校？", k=1)
     assert "104个镇街党校" in hits[0].text
+
+
+def test_a_later_part_of_a_paragraph_is_matched_with_its_opening(
+    tokenizer: Tokenizer, tmp_path: Path
+) -> None:
+    """A long paragraph is cut into parts; its later parts lose the sentence saying who
+    speaks (王小明强调…). They are matched with it, as with their document's title, so a
+    question naming the speaker finds his fourth point before another document's."""
+    points = "".join(
+        f"{n}要{what}，各级各部门要认真抓好落实，把责任压实到每一个岗位和每一名干部身上。"
+        for n, what in zip("一二三", ("压实工作责任", "加强统筹协调", "强化督促检查"), strict=True)
+    )
+    speech = "王小明强调，要切实加强组织领导。" + points * 3 + "四要整治安全隐患，不留死角。"
+    (tmp_path / "speech.txt").write_text(f"讲话\n\n{speech}\n", encoding="utf-8")
+    other = "本市开展整治安全隐患专项行动，共查出问题三百多处。"
+    (tmp_path / "news.txt").write_text(f"新闻\n\n{other}\n", encoding="utf-8")
+    for n, topic in enumerate(
+        ("植树", "图书馆开放", "公交调整", "运动会", "义诊", "招聘会", "读书节", "音乐会")
+    ):
+        (tmp_path / f"filler{n}.txt").write_text(f"短讯\n\n今天举行{topic}。\n", encoding="utf-8")
+    retriever = build([tmp_path], tmp_path / "index.db", tokenizer=tokenizer)
+    top = retriever.search("王小明讲整治安全隐患要怎么做", k=1)[0]
+    assert top.bm25 > 0  # (BM25's own scores, not the small-collection ranking)
+    assert top.part > 1 and "四要整治安全隐患" in top.text
+    assert "王小明" not in top.text and "王小明" in retriever.passage_tokens(top.passage_id)
