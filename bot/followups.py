@@ -52,6 +52,8 @@ DETAIL_MAX_CHARS = 14
 # Words that lead a follow-up on (具体是哪几次, 其中有多少): they say how, not what, it asks.
 _DISCOURSE = frozenset(["具体", "详细", "其中", "另外", "分别", "主要", "大概", "一共", "总共"])
 _AMONG = re.compile(r"^(?:这|那)?(?:其中|当中|里面|里头|之中)")
+# A share of a total asked (区直占几个, 占多少, 占比): a part, wherever it stands.
+_SHARE = re.compile(r"占了?(?:几|多少|几多|百分之|比|几成)|占比")
 _NOT_SUBJECT = ("x", "y", "uj", "ul", "m", "q", "r", "e")  # marks, particles, numbers, pronouns
 
 
@@ -69,9 +71,18 @@ def asked_words(question: Question) -> set[str]:
     }
 
 
+def names_a_part(text: str) -> bool:
+    """Whether a completed question asks a part of a total (…单位其中区直的多少, …区直占几
+    个), wherever it says so."""
+    text = to_simplified(text)
+    return "其中" in text or _SHARE.search(text) is not None
+
+
 def asks_a_part(question: Question) -> bool:
-    """Whether ``question`` asks about a part of what was asked before (其中区直机关占多少)."""
-    return _AMONG.match(to_simplified(question.text)) is not None
+    """Whether ``question`` asks about a part of what was asked before (其中区直机关有多少,
+    区直占几个)."""
+    text = to_simplified(question.text)
+    return _AMONG.match(text) is not None or _SHARE.search(text) is not None
 
 
 def without_subject(question: Question, retriever: Retriever) -> bool:
@@ -112,10 +123,12 @@ def detail_followup(question: Question, previous: str, retriever: Retriever) -> 
 class Completion:
     """A follow-up put into the previous question; ``kept`` are the previous question's
     words it keeps beside the follow-up's own (the modifiers of a replaced head), which the
-    answer must hold too."""
+    answer must hold too; ``item`` the marks of the item of a list a follow-up asks for."""
 
     text: str
     kept: tuple[str, ...] = ()
+    item: tuple[str, ...] = ()  # the marks of an item asked (四要, 四是, 第四), the first
+    # passage holding one of them is judged first
 
 
 def complete_followup(
@@ -196,3 +209,21 @@ def pronoun_followup(question: Question, person: str | None) -> Completion | Non
     if not person or question.constraints or not _PRONOUN.search(text):
         return None
     return Completion(_PRONOUN.sub(person, text, count=1), kept=(person,))
+
+
+# 第四点呢, 第二条是什么: an item of the list the previous answer gave (一要…四要…).
+_ITEM = re.compile(r"^(?:那|那么)?第([一二三四五六七八九十]|[1-9])(?:点|条|项|个|方面|是)?")
+_NUMERALS = "一二三四五六七八九"
+
+
+def item_followup(question: Question, previous: str) -> Completion | None:
+    """第四点呢 / 第二条是什么 after a question about a list (几点要求): the previous question,
+    whose passages are searched for the one writing that item (四要, 四是, 第四, （四）).
+    None when ``question`` asks no such item."""
+    text = to_simplified(question.text)
+    m = _ITEM.match(text)
+    if m is None or len(text) > DETAIL_MAX_CHARS or question.constraints:
+        return None
+    n = m.group(1)
+    n = _NUMERALS[int(n) - 1] if n.isdigit() else n
+    return Completion(previous, item=(f"{n}是", f"{n}要", f"第{n}", f"（{n}）", f"({n})"))

@@ -22,12 +22,13 @@ from .followups import (
     complete_followup,
     detail_followup,
     is_followup_form,
+    item_followup,
+    names_a_part,
     pronoun_followup,
     without_subject,
 )
 
 MAX_QUESTION_CHARS = 500
-_AMONG = re.compile(r"其中|当中|之中")  # a completed question that asks a part of a total
 _NEAR_MISS = ("constraint_unmet", "answer_missing")  # the documents have it for another
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _FOREIGN = re.compile(r"[^\W\d_]")  # a letter: with no Han, a question in another language
@@ -176,6 +177,9 @@ class Service:
         detail = detail_followup(question, previous, retriever)
         if detail is not None:
             candidates.append(Completion(detail))
+        item = item_followup(question, previous)
+        if item is not None:  # 第四点呢: the previous question, its fourth item first
+            candidates.insert(0, item)
         own = asked_words(question)  # none for 开了多久？: nothing of its own to find
         common = COMMON_SHARE * len(retriever)  # 开展 (for 搞) says little of what is asked
         specific = frozenset(
@@ -185,17 +189,22 @@ class Service:
         near: Answer | None = None
         for completion in candidates:
             completed = completion.text
-            among = asks_a_part(question) if completed == detail else _AMONG.search(completed)
+            among = asks_a_part(question) or (completed != detail and names_a_part(completed))
             part = specific if among else frozenset()  # (其中区直…, then 那市县的呢: a part)
-            second = self._answer(retriever.analyze(completed), fresh.script, k, part)
+            if completion.item:
+                part = frozenset(completion.item)
+            second = self._answer(
+                retriever.analyze(completed), fresh.script, k, part, exact=bool(completion.item)
+            )
             second = replace(second, question=question.text, understood_as=completed)
             if near is None and set(second.missing) & own and completed != detail:
                 near = second
             if not second.answered or not second.hits:
                 continue
             text = to_simplified(second.hits[0].text + second.hits[0].title)
-            mine = completion is pronoun  # its own words may be paraphrased (职务: 部长)
-            lacks_own = specific and not any(_holds(text, w) for w in specific)
+            mine = completion is pronoun or completion is item  # (职务: 部长; 第四点: 四要)
+            holds = _holds if among else str.__contains__  # (市县 in 市直(县直): a part only)
+            lacks_own = specific and not any(holds(text, w) for w in specific)
             if lacks_own and not (free and completed == detail) and not mine:
                 continue
             if all(w in to_simplified(second.hits[0].text) for w in completion.kept):
@@ -203,23 +212,35 @@ class Service:
         return near if near is not None and is_followup_form(question) else fresh
 
     def _answer(
-        self, question: Question, script: Script, k: int, own: frozenset[str] = frozenset()
+        self,
+        question: Question,
+        script: Script,
+        k: int,
+        own: frozenset[str] = frozenset(),
+        exact: bool = False,
     ) -> Answer:
         """The answer to ``question``; with ``own`` (a completed follow-up's own words), the
         first of its ``k`` best passages holding one of them is judged first (其中区直机关占
-        多少 after 模范机关示范单位: the passage with 区直机关45个, not the total's)."""
+        多少 after 模范机关示范单位: the passage with 区直机关45个, not the total's). With
+        ``exact`` (the marks of an item of a list: 三是), the first passage of the best one's
+        document writing one of them, among all the candidates."""
         retriever = self.retriever
         hits = retriever.search(question, POOL, rerank=self.settings.rerank)
         holding = [  # (and about what the question names: not 村级集体经济 for 其中村级的)
             i
-            for i, h in enumerate(hits[:k])
-            if any(_holds(to_simplified(h.text), w) for w in own)
+            for i, h in enumerate(hits if exact else hits[:k])
+            if (h.doc == hits[0].doc if exact else True)
+            and any(
+                w in to_simplified(h.text) if exact else _holds(to_simplified(h.text), w)
+                for w in own
+            )
             and not retriever.unmet(question, h)
         ]
         if holding:
             hits = _to_front(hits, holding[0])
         verdict = judge(retriever, question, hits[:k], self.judging)
         hits = _to_front(hits, verdict.best)  # the one judged, when the first is a near miss
+        moved = bool(holding and holding[0]) or verdict.best > 0  # (its sentence is the answer)
         if not hits:
             return Answer(question.text, script, False, None, (), reason=verdict.reason)
         cited = tuple(self._citations(hits)[:k])
@@ -229,7 +250,7 @@ class Service:
             question.text,
             script,
             answered,
-            self._best_sentence(hits[:k], question) if answered else None,
+            self._best_sentence(hits[: 1 if moved else k], question) if answered else None,
             cited if answered else (),
             near_misses=() if answered else cited,
             coverage=verdict.coverage,
@@ -290,10 +311,12 @@ class Service:
         words = set(question.known)
         answer_type = question.answer
         best: tuple[float, str, Hit] | None = None
-        top = hits[0].score if hits else 1.0
+        top = max((h.score for h in hits), default=1.0) or 1.0
         for hit in hits:
             standing = 0.5 + 0.5 * hit.score / top
             for sentence in split_sentences(hit.text):
+                if _ASKS.search(sentence):
+                    continue  # (an interview's 问：…？ is no answer)
                 norm = to_simplified(sentence)
                 score = sum(self.retriever.weight(w) for w in words if w in norm) * standing
                 if answer_type is not None and answer_type.pattern is not None:
@@ -303,6 +326,9 @@ class Service:
         if best is None or best[0] <= 0:
             return None
         return Sentence(best[1], _source(best[2]))
+
+
+_ASKS = re.compile(r"^\s*(?:问|問)\s*[：:]|[？?][”」』）)]*\s*$")  # a sentence that asks
 
 
 def _holds(text: str, word: str) -> bool:

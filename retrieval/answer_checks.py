@@ -24,7 +24,8 @@ def answer_missing(retriever: Retriever, question: Question, hit: Hit) -> tuple[
     """What ``question`` asks that ``hit`` (or its whole paragraph) does not give: a count
     in the asked unit and of the asked thing, a year or a day, where something was held, a
     person's name. Empty when it gives what is asked, or asks none of these."""
-    missing = _count_missing(retriever, question, to_simplified(hit.text))
+    text = to_simplified(hit.text)
+    missing = _count_missing(retriever, question, text) or _amount_missing(question, text)
     answer = question.answer
     if missing or answer is None:
         return missing
@@ -145,6 +146,26 @@ def _count_missing(retriever: Retriever, question: Question, text: str) -> tuple
                 return ()
             at = text.find(word, at + 1)
     return (asked,)
+
+
+def _amount_missing(question: Question, text: str) -> tuple[str, ...]:
+    """What a money question asks that ``text`` does not give: where ``text`` names the sum
+    asked about (党内关爱资金), an amount next to it; the amounts of other sums in the same
+    passage (300万元 of 办公经费) are not its amount."""
+    answer = question.answer
+    if answer is None or answer.kind != "money" or len(answer.subject) < 3:
+        return ()
+    named = [w for w in dict.fromkeys((answer.subject, answer.subject[-4:])) if w in text]
+    if not named:
+        return ()  # (a sum named otherwise: taken as paraphrased)
+    spans = answer.spans(text)
+    for word in named:
+        at = text.find(word)
+        while at >= 0:
+            if any(a - ATTACHED < at + len(word) and at < b + ATTACHED for a, b in spans):
+                return ()
+            at = text.find(word, at + 1)
+    return (answer.subject + "金额",)
 
 
 _CLAUSE_END = re.compile(r"[，。；！？,;!?]")

@@ -23,7 +23,7 @@ _UNIT_CLASSES = (
     "万亿",
     "次场回遍趟轮",
 )
-_NOT_FOR_个 = frozenset("人名位年月天周日岁元米吨倍分")
+_NOT_FOR_个 = frozenset("人名位年月天周日岁元米吨倍分宗")
 
 # Measure words that may follow 多少/几 (多少所, 几支); another character after 多少 is the
 # start of a noun (多少资金, 多少党员), which says nothing about the unit.
@@ -34,11 +34,19 @@ MEASURE = (
 _MEASURE_WORDS = frozenset(MEASURE)
 # 多少, 几多, or 几 before a measure word (not 哪几个, 第几, 20几所, 几内亚, 几乎).
 _HOW_MANY = re.compile(
-    rf"(?<![哪边第这那前\d十百千万])(?:多少|几多|几(?=[{MEASURE}])|多大|多高|多深|多宽|多重)([\u4e00-\u9fff]?)"
+    rf"(?<![哪边第这那前许\d十百千万])(?:多少|几多|几(?=[{MEASURE}])|多大|多高|多深|多宽|多重)([\u4e00-\u9fff]?)"
 )
 _PEOPLE_NOUN_ENDS = frozenset("口数员次民才群")
-# Measures of occurrences (人次, 场次): a count in them is not one of people or of events.
-_TIMES = re.compile(r"[人场户架车班批]次")
+# What a people noun in front of it turns into a thing (党员教育基地, 干部周转房): counted as
+# things, not people.
+_THING_HEAD = re.compile(
+    r"[\u4e00-\u9fff](?:基地|站点|驿站|中心|之家|阵地|平台|项目|工程|品牌|示范点|队伍|组织|支部"
+    r"|[房室馆站所园楼点])"
+)
+# Measure words a bare 一 before is seldom a count (一分部署, 一宗一宗): digits only.
+_DIGITS_ONLY = frozenset("分宗")
+# Person-times (人次): a count in them is not one of people (1500名干部 is no 人次).
+_TIMES = re.compile(r"人次")
 # A noun naming people (党员, 队员, 学生, 志愿者, 居民): counted in 人, 名, 位.
 PEOPLE_NOUN = re.compile(
     r"[\u4e00-\u9fff]*(?:员|者|民|生|工|兵|干部|群众|人员|人才|代表|委员|书记|部长|主任|局长|"
@@ -274,7 +282,7 @@ class AnswerType:
         spans = self.spans(text)
         if not spans:
             return 0
-        if self.kind == "number" and self._attached(text, spans):
+        if self.kind == "number" and self._attached(text, self.counts(text)):
             return 3
         where = _past_titles(text)
         for word in words:
@@ -350,6 +358,8 @@ def _count(question: str) -> AnswerType | None:
     if m is None or "哪些" in question[: m.start()]:
         return None  # (哪些 ... 列几个: it asks which, not how many)
     unit = m.group(1)
+    if question[m.end() : m.end() + 1] == "级":  # 多少局级干部: 局级 is a rank, no measure
+        unit = ""
     times = _TIMES.match(question, m.start(1))
     if times:  # 多少人次: a number of 人次, not of people (1500名干部 is no 人次)
         count = rf"{_NUM}{_ABOUT}(?:(?:万|亿){_ABOUT})?{times.group()}"
@@ -361,11 +371,12 @@ def _count(question: str) -> AnswerType | None:
     rest = question[m.end() :]
     counted = _counted(rest)
     subject = "" if _HAN.search(rest) else _noun_before(question[: m.start()])
-    people = people_in(counted or subject)
+    people = "" if _THING_HEAD.search(counted) else people_in(counted or subject)
     if unit == "个" and people:
         return _people(people, also="个")  # 多少个干部: people, in 人, 名 or 个
     if unit and unit in _MEASURE_WORDS:
-        count = rf"{_NUM}{_ABOUT}(?:(?:万|亿){_ABOUT})?{_unit_pattern(unit)}"
+        number = r"\d+(?:\.\d+)?" if unit in _DIGITS_ONLY else _NUM  # (一分, 一宗: no count)
+        count = rf"{number}{_ABOUT}(?:(?:万|亿){_ABOUT})?{_unit_pattern(unit)}"
         return AnswerType("number", re.compile(count), unit, counted, subject)
     noun = _counted(question[m.start(1) :])
     if people := people_in(noun):
@@ -386,18 +397,26 @@ def _noun_before(before: str) -> str:
     return _PARTICLES.split(m.group(1))[-1] if m else ""
 
 
+def _money_noun(before: str) -> str:
+    """The sum a money question asks the amount of, when it names one before 多少钱 (党内
+    关爱资金, 党建工作经费), or ""."""
+    noun = _noun_before(before)
+    return noun if _MONEY_NOUN.search(noun) else ""
+
+
 def people_in(noun: str) -> str:
     """The people noun ``noun`` starts with (党组书记 in 党组书记上), or ""."""
     return next((noun[:i] for i in range(len(noun), 1, -1) if PEOPLE_NOUN.match(noun[:i])), "")
 
 
 def _people(noun: str, also: str = "") -> AnswerType:
-    """A count of people (党员, 队员): a number in 人, 名 or 位 (or ``also``, the measure word
-    the question used)."""
+    """A count of people (党员, 队员): a number in 人, 名 or 位, or in ``also``, the measure
+    word the question used, when nothing or those people follow it (300个干部; not 1139个
+    乡镇)."""
     unit = _unit_pattern("人")
     if also:  # 300个 or 300个干部, not 1139个乡镇 (another noun counted)
         unit += f"|{also}(?![\u4e00-\u9fff])"
-        unit += f"|{also}(?={PEOPLE_WORD.pattern}" + (f"|{re.escape(noun[0])})" if noun else ")")
+        unit += f"|{also}(?={PEOPLE_WORD.pattern}" + (f"|{re.escape(noun)})" if noun else ")")
     if noun:  # or the number right before them: 90多万居民
         unit += f"|(?={re.escape(noun)})"
     count = rf"{_NUM}{_ABOUT}(?:(?:万|亿){_ABOUT})?(?:{unit})"
@@ -412,7 +431,7 @@ def _trailing(question: str) -> AnswerType | None:
         return None
     noun = _PARTICLES.split(m.group(1))[-1] or m.group(1)
     if _MONEY_NOUN.search(noun):
-        return AnswerType("money", _MONEY)
+        return AnswerType("money", _MONEY, subject=noun)
     if PEOPLE_NOUN.search(noun):
         return _people(noun)
     return None
@@ -436,10 +455,14 @@ _QUOTED = re.compile(r'“[^“”]{1,40}”|「[^「」]{1,40}」|『[^『』]{
 
 
 def _unquoted(question: str) -> str:
-    """``question`` with each quotation's inside blanked (same length, no Han characters)."""
-    return _QUOTED.sub(
-        lambda m: m.group()[0] + "□" * (len(m.group()) - 2) + m.group()[-1], question
-    )
+    """``question`` with each quotation's inside blanked (same length, no Han characters),
+    but for a quotation that is the whole question (“…有多少个？”)."""
+
+    def blank(m: re.Match[str]) -> str:
+        whole = m.start() == 0 and m.end() >= len(question.rstrip("？?。！! "))
+        return m.group() if whole else m.group()[0] + "□" * (len(m.group()) - 2) + m.group()[-1]
+
+    return _QUOTED.sub(blank, question)
 
 
 def expected_answer(question: str) -> AnswerType | None:
@@ -452,8 +475,9 @@ def expected_answer(question: str) -> AnswerType | None:
         return AnswerType("year", _YEAR)
     if _DATE_Q.search(question):
         return AnswerType("date", _DATE)
-    if _MONEY_Q.search(question):
-        return AnswerType("money", _MONEY)
+    money = _MONEY_Q.search(question)
+    if money:  # (of what: 党内关爱资金一共有多少钱)
+        return AnswerType("money", _MONEY, subject=_money_noun(question[: money.start()]))
     trailing = _trailing(question)
     if trailing is not None:
         return trailing

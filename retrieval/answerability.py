@@ -42,11 +42,12 @@ class Verdict:
     "low_coverage" (the best passage holds too small a share of its information);
     "site_furniture" (it asks about the website: copyright, contact, reposting);
     "unknown_name" (it names a place, person, organisation or Latin-script term the
-    documents never have); "constraint_unmet" (a near miss: the best passage is about
-    something else than a place, organisation, post or year the question names, listed in
-    ``missing``); "attribute_missing" (it asks how much an attribute is, and the best
-    passage does not name that attribute, or asks how much money and it gives no amount, or
-    asks who holds a post the documents never name: 特首是谁);
+    documents never have; not a Latin word in an aside of its own, nor a two-character word
+    jieba takes for a name that begins with no surname); "constraint_unmet" (a near miss:
+    the best passage is about something else than a place, organisation, post or year the
+    question names, listed in ``missing``); "attribute_missing" (it asks how much an
+    attribute is, and the best passage does not name that attribute, or asks how much money
+    and it gives no amount, or asks who holds a post the documents never name: 特首是谁);
     "answer_missing" (a near miss: it asks for a count in a unit, or of a thing, and the best
     passage gives no number in that unit, or none next to that thing: it counts teams where
     people are asked for, or other members, or another thing listed; or it asks 哪一年 / 几月
@@ -62,7 +63,8 @@ class Verdict:
     ``best`` is the position in the hits of the passage judged: 0, or, when the first is a
     near miss, the first of the next two that answers, shares nearly as much of the question
     and has an answer of the asked kind next to its words (肇庆呢 after a question about 广东
-    keeps 广东's verb, and the first hit is 广东's).
+    keeps 广东's verb, and the first hit is 广东's), or shares less of it but has the count
+    asked for attached to what it counts (党建品牌933个).
     """
 
     answered: bool
@@ -81,7 +83,8 @@ def judge(
 ) -> Verdict:
     """The verdict on ``hits`` (best first) as an answer to ``question``: on the first, or,
     when the first is a near miss (about another place, or without the answer asked for), on
-    the first of the next that answers and shares nearly as much of the question."""
+    the first of the next that answers and shares nearly as much of the question (or less,
+    with the count asked for attached to what it counts)."""
     settings = settings or JudgeSettings()
     if not hits:
         return Verdict(False, "no_match")
@@ -154,7 +157,7 @@ def _reason(
     furniture = sum(
         retriever.weight(w)
         for w in words - have
-        if w in retriever.furniture_words and not retriever.document_frequency(w)
+        if len(w) >= 2 and w in retriever.furniture_words and not retriever.document_frequency(w)
     )
     if furniture / total >= settings.furniture_share:
         return "site_furniture"
@@ -178,11 +181,28 @@ def _reason(
     return "answered"
 
 
+_CLAUSE = re.compile(r"[，。？！；：,.?!;:\s]+")
+ASIDE_HAN = 4  # at most this many Chinese characters in a Latin word's clause for an aside
+
+
+def _in_own_clause(question: Question) -> bool:
+    """Whether each Latin word of ``question`` stands in a short clause of its own (写report
+    要用, 要做PPT), not in the clause that asks (深圳党群服务中心有WiFi吗)."""
+    text = unicodedata.normalize("NFKC", question.text).lower()
+    latin = [w for w in question.unknown if _LATIN.fullmatch(w)]
+    clauses = [c for c in _CLAUSE.split(text) if c]
+    return all(any(w in c and len(_HAN.findall(c)) <= ASIDE_HAN for c in clauses) for w in latin)
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
 def _latin_aside(retriever: Retriever, question: Question, have: frozenset[str]) -> bool:
-    """Whether the question's Latin words are an aside (做PPT要用): what it asks about is in
-    Chinese, beyond the place or year it names, and the passage holds most of that (by
-    weight) and more than the Latin words weigh. Not so for 深圳的GDP是多少 or iPhone 15
-    Pro几钱, where the Latin words are what is asked."""
+    """Whether the question's Latin words are an aside (…？我做PPT要用): each stands in a
+    short clause of its own, what the question asks about is in Chinese, beyond the place or
+    year it names, and the passage holds most of that (by weight) and more than the Latin
+    words weigh. Not so for 深圳的GDP是多少, iPhone 15 Pro几钱 or 有WiFi吗, where the Latin
+    words are what is asked."""
     topic = {
         w
         for w in (*question.known, *question.unknown)
@@ -195,7 +215,7 @@ def _latin_aside(retriever: Retriever, question: Question, have: frozenset[str])
     total = sum(retriever.weight(w) for w in topic)
     held = sum(retriever.weight(w) for w in topic & have)
     latin = sum(retriever.weight(w) for w in question.unknown if _LATIN.fullmatch(w))
-    return total > 0 and held >= max(LATIN_ASIDE * total, latin)
+    return total > 0 and held >= max(LATIN_ASIDE * total, latin) and _in_own_clause(question)
 
 
 def _topic_words(question: Question) -> set[str]:
@@ -288,15 +308,16 @@ def _is_unknown_entity(
     flag = dict(tags).get(word, "")
     if flag[:2] not in ("ns", "nr", "nt", "nz"):
         return False
-    if flag in ("nr", "nrfg") and (len(word) < 2 or word[0] not in SURNAMES):
-        return False  # 列明, a lone 唐: jieba guesses a name; no name is so
+    if flag in ("nr", "nrfg") and (len(word) < 2 or (len(word) == 2 and word[0] not in SURNAMES)):
+        return False  # 列明, a lone 唐: jieba's guess at a name; no name is so
     if _names_a_part(retriever, word):
         return False
     return len(word) >= 3 or not any(retriever.document_frequency(ch) for ch in word)
 
 
-# The common Chinese surnames (about 150 cover nearly every person): a word jieba tags as a
-# person's name and that begins with none of them is most likely a word it did not know.
+# The common Chinese surnames (about 150 cover nearly every person): a two-character word
+# jieba tags as a person's name that begins with none of them is most likely a word it did
+# not know (列明). Longer names (诸葛亮, 特朗普) are names whatever they begin with.
 # Written by us from general knowledge of Chinese names, in the matching form (Simplified).
 SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
@@ -304,7 +325,8 @@ SURNAMES = frozenset(
     "毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关"
     "兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻"
     "祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿"
-    "桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+    "桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝习萧楼栗冼丘鄂"
+    "阙仝"
 )
 
 

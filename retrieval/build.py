@@ -283,11 +283,18 @@ def _tokens_of(
     passages: list[dict[str, Any]], tokenizer: Tokenizer, about: DocumentEntities | None
 ) -> Iterator[list[str]]:
     """Each passage's tokens, one at a time (a batch's tokens are never all held at once),
-    counting in ``about`` the places and organisations each document names."""
+    counting in ``about`` the places and organisations each document names, once a paragraph
+    (a later part's tokens hold its paragraph's opening too)."""
+    paragraph: tuple[str, int] | None = None
+    named: set[str] = set()
     for row in passages:
         words = row["tokens"].split(" ") if row["tokens"] else []
         if about is not None:
-            about[row["doc"]].update(about.entities_of(words))
+            if (row["doc"], row["paragraph"]) != paragraph:
+                paragraph, named = (row["doc"], row["paragraph"]), set()
+            found = about.entities_of(words) - named
+            named |= found
+            about[row["doc"]].update(found)
         yield words
 
 
@@ -300,7 +307,7 @@ def _passage_rows(
         norm = to_simplified(passage.text)
         if passage.part == 1:
             opening = _opening(norm)
-        key = _cache_key(norm, title_norm if passage.part == 1 else f"{title_norm}\n{opening}")
+        key = _context_key(norm, title_norm, passage.part, opening)
         page, section = src.places[passage.paragraph - 1] if src.places else (None, None)
         yield {
             "id": passage.id,
@@ -365,7 +372,11 @@ def _reusable(
     report.rebuilt_because = report.rebuilt_because or reason  # (a BM25 change keeps tokens)
     if reason:
         return {}, {}
-    tokens = {_cache_key(norm, to_simplified(title)): toks for norm, toks, title in previous.rows}
+    tokens, opening = {}, ""
+    for norm, toks, title, part in previous.rows:  # (a later part's key holds its opening)
+        if part == 1:
+            opening = _opening(norm)
+        tokens[_context_key(norm, to_simplified(title), part, opening)] = toks
     return previous.hashes, tokens
 
 
@@ -405,7 +416,7 @@ class DocumentEntities(defaultdict[str, Counter[str]]):
         return distinct & self._entities
 
 
-MAIN_ENTITY_PASSAGES = 2  # a document is about a place it names in at least this many passages
+MAIN_ENTITY_PASSAGES = 2  # a document is about a place it names in at least this many paragraphs
 
 
 def _main_entities(about: DocumentEntities) -> dict[str, list[str]]:
@@ -422,10 +433,11 @@ def _words(vocab: Iterable[str]) -> Iterable[str]:
     return (t for t in vocab if not t.startswith("#"))
 
 
-def _cache_key(norm: str, title_norm: str) -> str:
+def _context_key(norm: str, title_norm: str, part: int, opening: str) -> str:
     """What a passage's tokens are made from: its text and its document's title (context),
-    and, for a later part of a long paragraph, the paragraph's opening sentence."""
-    return norm + "\n" + title_norm
+    and, for a later part of a long paragraph, the paragraph's ``opening`` sentence."""
+    context = title_norm if part == 1 else f"{title_norm}\n{opening}"
+    return norm + "\n" + context
 
 
 OPENING_MAX_CHARS = 80

@@ -156,8 +156,10 @@ _NUMERALS = "一二三四五"
 def _ranked_noun(wording: str, rank: str) -> str:
     """A pattern for the first character of what the question ranks (三级指标 -> 指), or ""
     when nothing follows the rank (二级呢): 区、市、县三级机关 is not a 三级指标."""
-    m = re.search(re.escape(rank) + r"([\u4e00-\u9fff])", wording)
-    return re.escape(m.group(1)) if m and m.group(1) not in "的呢吗啊呀吧了是有" else ""
+    m = re.search(re.escape(rank) + r"[“”「」『』\"'\s]*([\u4e00-\u9fff])", wording)
+    if m is None or m.group(1) in "的呢吗啊呀吧了是有":
+        return ""
+    return r"[“”「」『』\"'\s]*" + re.escape(m.group(1))  # (四级“初心堂”)
 
 
 def setting(word: str) -> bool:

@@ -51,11 +51,10 @@ RERANK_POOL = 20  # BM25 candidates considered by the answer-type and context pr
 CONTEXT_BOOST = 0.6  # x (1 + this) for a candidate about what the question names
 ANSWER_BOOST = 0.15  # x (1 + this) for an answer of the asked kind, x (1 + 2 x this) near a
 # query word, x (1 + 3 x this) for a count attached to what it counts
-_SUPPORT_WEIGHT = (0, 1, 2, 3)
 
 
 _simplified_title = lru_cache(maxsize=4096)(to_simplified)
-_PROVINCE_WORD = re.compile(r"全省|本省")
+_PROVINCE_WORD = re.compile(r"全省|本省|我省")
 
 
 def _names_place(text: str, place: str) -> bool:
@@ -257,11 +256,7 @@ class Retriever:
         found += SESSION.findall(norm)
         if asked is not None and asked.kind in ("number", "money"):  # a figure per 村, or
             found += [f"每个{m.group(1) or m.group(2)}" for m in PER_TIER.finditer(norm)]
-            groups = [m.group() for m in TIER_GROUP.finditer(norm)]  # of 村干部, of 市直
-            found = [
-                w for w in found if not any(g[:-1] + w in norm for g in groups if g[-1] == "直")
-            ]
-            found += groups  # (区直 is 自治区直属机关's: 直属机关 is not another body)
+            found += [m.group() for m in TIER_GROUP.finditer(norm)]  # of 村干部, of 市直
         found += PERIOD.findall(norm)
         return tuple(dict.fromkeys(found))
 
@@ -371,7 +366,7 @@ class Retriever:
         if answer is not None and answer.pattern is not None:
             for i in final:
                 boost = answer.support(rows[i].norm, question.known)
-                final[i] *= 1.0 + ANSWER_BOOST * _SUPPORT_WEIGHT[boost]
+                final[i] *= 1.0 + ANSWER_BOOST * boost
         if about_names:  # prefer what is about the place, post or year the question names,
             names = [w for w in question.constraints if w in self.entity_words or w in places()]
             for i in final:  # most of all what names it (not its document only: 肇庆 in 广东)

@@ -176,8 +176,8 @@ class IndexFile:
             with self._reading() as (db, meta):
                 hashes = {row["name"]: row["hash"] for row in db["documents"].rows}
                 rows = db.execute(
-                    "select p.norm, p.tokens, d.title from passages p "
-                    "join documents d on p.doc = d.name"
+                    "select p.norm, p.tokens, d.title, p.part from passages p "
+                    "join documents d on p.doc = d.name order by p.seq"
                 ).fetchall()
         except IndexOutdatedError:
             return Previous({}, {}, [], "the index was written by another docbot version")
@@ -275,7 +275,8 @@ class Previous:
 
     meta: dict[str, Any]
     hashes: dict[str, str]
-    rows: list[tuple[str, str, str]]  # (norm, tokens, document title) of every passage
+    rows: list[tuple[str, str, str, int]]  # (norm, tokens, document title, part) of every
+    # passage, in index order
     rebuild_because: str | None
 
 

@@ -228,6 +228,35 @@ def test_a_followup_asking_a_part_finds_the_passage_that_splits_the_total(
     assert "區直機關45個" in answer.citations[0].text
 
 
+def test_a_share_asked_is_a_part_of_the_total(service: Service) -> None:
+    """区直占几个 (no 其中) asks a share of what was counted: it is completed with the
+    previous subject, and 那市县的呢 then asks the other share."""
+    conv = Conversation()
+    assert service.ask("广西一共选树了几多个模范机关示范单位", conv).answered
+    share = service.ask("区直机关占几个", conv)
+    assert share.understood_as is not None and "模范机关示范单位" in share.understood_as
+    assert "區直機關45個" in share.citations[0].text
+
+
+@pytest.mark.parametrize(
+    ("followup", "item"),
+    [
+        ("第三点呢", "三是加強機關黨建品牌"),
+        ("那第2个方面是什么", "二是開展標準化"),
+        ("第三条呢？", "三是加強"),
+    ],
+)
+def test_an_item_of_a_list_asked_by_its_number(service: Service, followup: str, item: str) -> None:
+    """第三点呢 after a question about the ways something was done (从哪几个方面): the
+    passage of that document writing the third (三是…) comes first, not the lead-in."""
+    conv = Conversation()
+    first = service.ask("广西区直机关工委从哪几个方面加强基层组织建设", conv)
+    assert first.answered and item not in first.citations[0].text
+    answer = service.ask(followup, conv)
+    assert answer.answered, answer
+    assert item in answer.citations[0].text
+
+
 def test_another_part_after_a_part_is_a_part_too(service: Service) -> None:
     """其中区直的多少, then 那市县的呢: the second part stands in for the first (区直 is a
     noun, not the verb jieba's dictionary tags), and the passage writing it out (市直(县直)
@@ -239,6 +268,16 @@ def test_another_part_after_a_part_is_a_part_too(service: Service) -> None:
     assert answer.answered and answer.understood_as is not None
     assert "市县" in answer.understood_as and "区直" not in answer.understood_as
     assert "縣直)機關28個" in answer.citations[0].text
+    assert answer.sentence is not None and "28" in answer.sentence.text  # its sentence
+
+
+def test_an_interviewers_question_is_never_the_answer_sentence(service: Service) -> None:
+    """问：…采取了哪些措施？ is kept with its answer in one passage; the sentence shown is
+    the answer's, not the question's."""
+    answer = service.ask("区直机关工委加强基层组织建设采取了什么措施")
+    assert answer.answered and answer.sentence is not None
+    assert not answer.sentence.text.rstrip().endswith(("？", "?"))
+    assert "清單化管理" in answer.sentence.text  # (as the document writes it)
 
 
 @pytest.mark.parametrize(
