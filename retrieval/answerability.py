@@ -46,7 +46,8 @@ class Verdict:
     jieba takes for a name that begins with no surname); "constraint_unmet" (a near miss:
     the best passage is about something else than a place, organisation, post or year the
     question names, listed in ``missing``); "attribute_missing" (it asks how much an
-    attribute is, and the best passage does not name that attribute, or asks how much money
+    attribute is, or what a 主题 is, and the best passage does not name that
+    attribute, or asks how much money
     and it gives no amount, or asks who holds a post the documents never name: 特首是谁);
     "answer_missing" (a near miss: it asks for a count in a unit, or of a thing, and the best
     passage gives no number in that unit, or none next to that thing: it counts teams where
@@ -175,6 +176,9 @@ def _reason(
     focus = _focus_word(tags, retriever.tokenizer.stopwords)
     if focus is not None and focus not in to_simplified(best.text):
         return "attribute_missing"
+    named = _NAMED_ATTRIBUTE.search(question.wording)  # 主题是什么: a passage giving one names it
+    if named and named.group(1) not in to_simplified(retriever.whole_paragraph(best).text):
+        return "attribute_missing"
     answer = question.answer
     if answer is not None and answer.kind == "money" and not answer.spans(to_simplified(best.text)):
         return "attribute_missing"  # asks how much money; the passage gives no amount
@@ -276,6 +280,10 @@ def _unknown_role(question: Question, retriever: Retriever) -> bool:
 _WHO_LAST = rf"(?:现在|目前|如今|当时)?{WHO_ENDING}[呢啊呀吗嘛哦啦]?\W*$"
 
 
+# What a plan, a campaign or a meeting is about (主题, 宗旨), asked as 是什么: a passage that
+# gives it says 主题是…; one that never names it gives another thing. (口号 and 全称 are
+# asked of what a passage writes in quotation marks, and are left out.) By us.
+_NAMED_ATTRIBUTE = re.compile(r"(主题|宗旨|主旨)(?:又|到底|究竟|具体)?(?:是|为|叫|系)(?:什么|啥)")
 _HOW_MUCH = re.compile(r"^(?:多少|几)")
 _NOUN_FLAGS = ("n", "nz", "nt", "vn", "ng", "l")
 

@@ -949,3 +949,18 @@ def test_review_findings_of_round_five(
     seed_retriever: Retriever, question: str, answered: bool
 ) -> None:
     expect(seed_retriever, question, answered)
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("上一轮2018至2020年基层党建三年计划的主题是什么", False),  # the passage names no 主题
+        ("2023年广东基层党组织建设三年行动计划的主题是什么", True),  # 主题是“高质量…”
+    ],
+)
+def test_a_theme_asked_needs_a_passage_naming_a_theme(
+    seed_retriever: Retriever, question: str, answered: bool
+) -> None:
+    """主题是什么 is answered by a passage saying 主题是…; one that only names the plan (its
+    2018-2020 review film) gives no theme."""
+    expect(seed_retriever, question, answered, ("attribute_missing",))
