@@ -14,6 +14,7 @@ removed passages, so ties between equal scores may be ordered differently than a
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -435,17 +436,25 @@ def _words(vocab: Iterable[str]) -> Iterable[str]:
 
 def _context_key(norm: str, title_norm: str, part: int, opening: str) -> str:
     """What a passage's tokens are made from: its text and its document's title (context),
-    and, for a later part of a long paragraph, the paragraph's ``opening`` sentence."""
-    context = title_norm if part == 1 else f"{title_norm}\n{opening}"
+    and, for a later part of a long paragraph that goes on with a numbered item (二要…, 三是…,
+    第四…), the paragraph's ``opening`` sentence, which says whose list it is."""
+    listed = part > 1 and _ITEM.match(norm) is not None
+    context = f"{title_norm}\n{opening}" if listed else title_norm
     return norm + "\n" + context
+
+
+# A numbered item starting a text: 二要, 三是, 第四, （五）, 2.
+_ITEM = re.compile(
+    r"[一二三四五六七八九十]{1,2}[是要]|第[一二三四五六七八九十]{1,2}|[（(][一二三四五六七八九十\d]{1,2}[）)]|\d{1,2}[.、]"
+)
 
 
 OPENING_MAX_CHARS = 80
 
 
 def _opening(norm: str) -> str:
-    """A paragraph's opening sentence (李希强调，要切实加强组织领导…。), which says what its
-    later parts are about: they are matched with it, as with their document's title."""
+    """A paragraph's opening sentence (李希强调，要切实加强组织领导…。), which says whose list
+    its later parts go on with: they are matched with it, as with their document's title."""
     sentences = split_sentences(norm)
     return sentences[0][:OPENING_MAX_CHARS] if sentences else ""
 

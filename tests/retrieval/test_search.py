@@ -194,3 +194,16 @@ def test_a_later_part_of_a_paragraph_is_matched_with_its_opening(
     assert top.bm25 > 0  # (BM25's own scores, not the small-collection ranking)
     assert top.part > 1 and "四要整治安全隐患" in top.text
     assert "王小明" not in top.text and "王小明" in retriever.passage_tokens(top.passage_id)
+
+
+def test_only_a_later_part_going_on_with_a_list_takes_the_opening(
+    tokenizer: Tokenizer, tmp_path: Path
+) -> None:
+    """A later part that does not start a numbered item (an encyclopedia paragraph going on)
+    is matched with its own words and the title only: the opening would make it compete with
+    the part that answers."""
+    story = "李小红是一位作家。" + "她写了很多关于乡村生活的小说和散文，深受读者喜爱。" * 20
+    (tmp_path / "bio.txt").write_text(f"人物\n\n{story}\n", encoding="utf-8")
+    retriever = build([tmp_path], tmp_path / "index.db", tokenizer=tokenizer)
+    later = [p for p in retriever.passages if p.part > 1]
+    assert later and all("李小红" not in p.tokens for p in later)
