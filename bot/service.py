@@ -250,7 +250,7 @@ class Service:
             question.text,
             script,
             answered,
-            self._best_sentence(hits[: 1 if moved else k], question) if answered else None,
+            self._sentence(hits[:k], question, moved) if answered else None,
             cited if answered else (),
             near_misses=() if answered else cited,
             coverage=verdict.coverage,
@@ -301,6 +301,12 @@ class Service:
             Citation(first.text, tuple(_source(h) for h in members), first.score)
             for _, first, members in groups
         ]
+
+    def _sentence(self, hits: Sequence[Hit], question: Question, moved: bool) -> Sentence | None:
+        """The answer sentence: of the first passage when it was put first (a part asked, a
+        later hit judged), else of the best passages."""
+        first = self._best_sentence(hits[:1], question) if moved else None
+        return first or self._best_sentence(hits, question)
 
     def _best_sentence(self, hits: Sequence[Hit], question: Question) -> Sentence | None:
         """The sentence of the top passages that best answers: question words it holds (by

@@ -18,12 +18,12 @@ _NUM = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万亿兆零�
 # any kind (104个镇街党校 answers 多少所), but not people, time, money or length.
 _UNIT_CLASSES = (
     "人名位",
-    "个所只支座家项条件处栋间套部台辆张宗起",
+    "个所只支座家项条件处栋间套部台辆张",
     "本册部套",
     "万亿",
     "次场回遍趟轮",
 )
-_NOT_FOR_个 = frozenset("人名位年月天周日岁元米吨倍分宗")
+_NOT_FOR_个 = frozenset("人名位年月天周日岁元米吨倍分宗起")
 
 # Measure words that may follow 多少/几 (多少所, 几支); another character after 多少 is the
 # start of a noun (多少资金, 多少党员), which says nothing about the unit.
@@ -43,8 +43,8 @@ _THING_HEAD = re.compile(
     r"[\u4e00-\u9fff](?:基地|站点|驿站|中心|之家|阵地|平台|项目|工程|品牌|示范点|队伍|组织|支部"
     r"|[房室馆站所园楼点])"
 )
-# Measure words a bare 一 before is seldom a count (一分部署, 一宗一宗): digits only.
-_DIGITS_ONLY = frozenset("分宗")
+# Measure words a bare 一 before is seldom a count (一分部署, 一起): digits only.
+_DIGITS_ONLY = frozenset("分宗起")
 # Person-times (人次): a count in them is not one of people (1500名干部 is no 人次).
 _TIMES = re.compile(r"人次")
 # A noun naming people (党员, 队员, 学生, 志愿者, 居民): counted in 人, 名, 位.

@@ -943,6 +943,8 @@ def test_one_character_of_page_furniture_does_not_make_a_question_about_the_site
         ("深圳党群服务中心有WiFi吗", False),  # the Latin word is what is asked
         ("诸葛亮是哪里人", False),  # a name of three characters is a name
         ("“广东整治村霸去年查了多少宗”", False),  # a question all in quotation marks asks
+        ("广西区直机关解决了多少宗企业问题", False),  # 7127个 is no number of 宗
+        ("深圳查处了多少起腐败案件", False),  # 局级干部33人 is no number of 起
     ],
 )
 def test_review_findings_of_round_five(
