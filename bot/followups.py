@@ -227,3 +227,19 @@ def item_followup(question: Question, previous: str) -> Completion | None:
     n = m.group(1)
     n = _NUMERALS[int(n) - 1] if n.isdigit() else n
     return Completion(previous, item=(f"{n}是", f"{n}要", f"第{n}", f"（{n}）", f"({n})"))
+
+
+# 剩下的呢, 其余的有几个: the rest of a total after a part of it was asked.
+_REST = re.compile(
+    r"^(?:那|咁|那么)?(?:剩下|剩余|其余|其他|余下)(?:的|嘅)?(?:呢|是多少|有多少|有几个|几多|多少)?"
+    r"[？?。!！]*$"
+)
+
+
+def rest_followup(question: Question, previous: str) -> Completion | None:
+    """剩下的呢 after a question asking a part of a total (其中区直的多少): the previous
+    question again, whose passage splits the total into its parts. None otherwise."""
+    text = to_simplified(question.text).strip()
+    if not _REST.match(text) or not names_a_part(previous):
+        return None
+    return Completion(previous)

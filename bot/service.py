@@ -25,6 +25,7 @@ from .followups import (
     item_followup,
     names_a_part,
     pronoun_followup,
+    rest_followup,
     without_subject,
 )
 
@@ -180,6 +181,9 @@ class Service:
         item = item_followup(question, previous)
         if item is not None:  # 第四点呢: the previous question, its fourth item first
             candidates.insert(0, item)
+        rest = rest_followup(question, previous)
+        if rest is not None:  # 剩下的呢 after a part: the passage splitting the total
+            candidates.insert(0, rest)
         own = asked_words(question)  # none for 开了多久？: nothing of its own to find
         common = COMMON_SHARE * len(retriever)  # 开展 (for 搞) says little of what is asked
         specific = frozenset(
@@ -202,7 +206,7 @@ class Service:
             if not second.answered or not second.hits:
                 continue
             text = to_simplified(second.hits[0].text + second.hits[0].title)
-            mine = completion is pronoun or completion is item  # (职务: 部长; 第四点: 四要)
+            mine = completion in (pronoun, item, rest)  # (职务: 部长; 第四点: 四要; 剩下的)
             holds = _holds if among else str.__contains__  # (市县 in 市直(县直): a part only)
             lacks_own = specific and not any(holds(text, w) for w in specific)
             if lacks_own and not (free and completed == detail) and not mine:

@@ -257,6 +257,20 @@ def test_an_item_of_a_list_asked_by_its_number(service: Service, followup: str, 
     assert item in answer.citations[0].text
 
 
+@pytest.mark.parametrize("rest", ["剩下的呢", "其余的有几个？"])
+def test_the_rest_after_a_part_is_the_passage_splitting_the_total(
+    service: Service, rest: str
+) -> None:
+    """剩下的呢 after 区直机关占几个: the passage that splits the total into its parts
+    (区直机关45个、市直(县直)机关28个) answers it; on its own it asks nothing."""
+    conv = Conversation()
+    assert service.ask("广西一共选树了几多个模范机关示范单位", conv).answered
+    assert service.ask("区直机关占几个", conv).answered
+    answer = service.ask(rest, conv)
+    assert answer.answered and "縣直)機關28個" in answer.citations[0].text
+    assert not service.ask(rest).answered
+
+
 def test_another_part_after_a_part_is_a_part_too(service: Service) -> None:
     """其中区直的多少, then 那市县的呢: the second part stands in for the first (区直 is a
     noun, not the verb jieba's dictionary tags), and the passage writing it out (市直(县直)
