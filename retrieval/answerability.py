@@ -46,9 +46,9 @@ class Verdict:
     jieba takes for a name that begins with no surname); "constraint_unmet" (a near miss:
     the best passage is about something else than a place, organisation, post or year the
     question names, listed in ``missing``); "attribute_missing" (it asks how much an
-    attribute is, or what a 主题 is, and the best passage does not name that
-    attribute, or asks how much money
-    and it gives no amount, or asks who holds a post the documents never name: 特首是谁);
+    attribute is, or what a 主题 is, and the best passage does not name that attribute, or
+    asks how much money and it gives no amount, or asks who holds a post the documents never
+    name: 特首是谁);
     "answer_missing" (a near miss: it asks for a count in a unit, or of a thing, and the best
     passage gives no number in that unit, or none next to that thing: it counts teams where
     people are asked for, or other members, or another thing listed; or it asks 哪一年 / 几月
