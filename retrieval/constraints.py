@@ -188,7 +188,8 @@ def unmet(
     2018-2020 and reports on 2021-2023), or the question asks for a count or an amount and
     the passage names another year and not this one (its figures are another year's; a
     range counts for every year in it). A place in a series (第二期) is
-    satisfied only where it is named (首期 for 第一期); so are a rank of cadres (处级) and a
+    satisfied only where it is named (首期 for 第一期); so are a rank of cadres (处级), a
+    numbered rank where it ranks what the question's does (三级指标, not 三级机关) and a
     session (十三届三次全会). A period (去年, 上半年) is satisfied where named, or where the
     passage names no other period of its kind. A figure per unit of a tier (每个村) and a
     tier's group (村干部, 市直) are satisfied where the passage names that tier's, or none of
