@@ -230,14 +230,12 @@ class Service:
         document writing one of them, among all the candidates."""
         retriever = self.retriever
         hits = retriever.search(question, POOL, rerank=self.settings.rerank)
+        holds = str.__contains__ if exact else _holds
         holding = [  # (and about what the question names: not 村级集体经济 for 其中村级的)
             i
             for i, h in enumerate(hits if exact else hits[:k])
-            if (h.doc == hits[0].doc if exact else True)
-            and any(
-                w in to_simplified(h.text) if exact else _holds(to_simplified(h.text), w)
-                for w in own
-            )
+            if (not exact or h.doc == hits[0].doc)
+            and any(holds(to_simplified(h.text), w) for w in own)
             and not retriever.unmet(question, h)
         ]
         if holding:

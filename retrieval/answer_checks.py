@@ -139,13 +139,19 @@ def _count_missing(retriever: Retriever, question: Question, text: str) -> tuple
     spans = [s for s in spans if not _counts_another_thing(text, s, noun, words)]
     if not answer.noun:  # named before the count: not necessarily next to it
         return () if spans else (asked,)
+    return () if _beside(text, words, spans) else (asked,)
+
+
+def _beside(text: str, words: list[str], spans: list[tuple[int, int]]) -> bool:
+    """Whether one of ``words`` stands within ATTACHED characters of one of ``spans`` (a
+    count or an amount) somewhere in ``text``: the figure is of that thing."""
     for word in words:
         at = text.find(word)
-        while at >= 0:  # the word and the count overlap a few characters' stretch
+        while at >= 0:  # the word and the figure overlap a few characters' stretch
             if any(a - ATTACHED < at + len(word) and at < b + ATTACHED for a, b in spans):
-                return ()
+                return True
             at = text.find(word, at + 1)
-    return (asked,)
+    return False
 
 
 def _amount_missing(question: Question, text: str) -> tuple[str, ...]:
@@ -158,14 +164,7 @@ def _amount_missing(question: Question, text: str) -> tuple[str, ...]:
     named = [w for w in dict.fromkeys((answer.subject, answer.subject[-4:])) if w in text]
     if not named:
         return ()  # (a sum named otherwise: taken as paraphrased)
-    spans = answer.spans(text)
-    for word in named:
-        at = text.find(word)
-        while at >= 0:
-            if any(a - ATTACHED < at + len(word) and at < b + ATTACHED for a, b in spans):
-                return ()
-            at = text.find(word, at + 1)
-    return (answer.subject + "金额",)
+    return () if _beside(text, named, answer.spans(text)) else (answer.subject + "金额",)
 
 
 _CLAUSE_END = re.compile(r"[，。；！？,;!?]")

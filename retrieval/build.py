@@ -303,12 +303,11 @@ def _passage_rows(
     src: Source, token_cache: dict[str, str], max_chars: int, seq: int
 ) -> Iterable[dict[str, Any]]:
     title_norm = to_simplified(src.document.title)
-    opening = ""
+    first = ""  # the current paragraph's first part
     for offset, passage in enumerate(chunk(src.document.name, src.paragraphs, max_chars)):
         norm = to_simplified(passage.text)
-        if passage.part == 1:
-            opening = _opening(norm)
-        key = _context_key(norm, title_norm, passage.part, opening)
+        first = norm if passage.part == 1 else first
+        key = _context_key(norm, title_norm, passage.part, first)
         page, section = src.places[passage.paragraph - 1] if src.places else (None, None)
         yield {
             "id": passage.id,
@@ -373,11 +372,10 @@ def _reusable(
     report.rebuilt_because = report.rebuilt_because or reason  # (a BM25 change keeps tokens)
     if reason:
         return {}, {}
-    tokens, opening = {}, ""
+    tokens, first = {}, ""
     for norm, toks, title, part in previous.rows:  # (a later part's key holds its opening)
-        if part == 1:
-            opening = _opening(norm)
-        tokens[_context_key(norm, to_simplified(title), part, opening)] = toks
+        first = norm if part == 1 else first
+        tokens[_context_key(norm, to_simplified(title), part, first)] = toks
     return previous.hashes, tokens
 
 
@@ -434,12 +432,13 @@ def _words(vocab: Iterable[str]) -> Iterable[str]:
     return (t for t in vocab if not t.startswith("#"))
 
 
-def _context_key(norm: str, title_norm: str, part: int, opening: str) -> str:
+def _context_key(norm: str, title_norm: str, part: int, first: str) -> str:
     """What a passage's tokens are made from: its text and its document's title (context),
     and, for a later part of a long paragraph that goes on with a numbered item (二要…, 三是…,
-    第四…), the paragraph's ``opening`` sentence, which says whose list it is."""
+    第四…), the opening sentence of the paragraph's ``first`` part, which says whose list it
+    is (read only then)."""
     listed = part > 1 and _ITEM.match(norm) is not None
-    context = f"{title_norm}\n{opening}" if listed else title_norm
+    context = f"{title_norm}\n{_opening(first)}" if listed else title_norm
     return norm + "\n" + context
 
 

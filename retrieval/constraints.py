@@ -150,6 +150,13 @@ def _same_group(asked: re.Match[str], context: str) -> bool:
     return not runs or any(tier in runs for tier in asked.group(2))
 
 
+def place_forms(word: str) -> tuple[str, ...]:
+    """How a text may name the place ``word``: itself, and without 省/市/县 when two or more
+    characters stay (广东 for 广东省)."""
+    stem = PLACE_SUFFIX.sub("", word)
+    return (word, stem) if len(stem) >= 2 else (word,)
+
+
 _NUMERALS = "一二三四五"
 
 
@@ -209,8 +216,7 @@ def unmet(
 
     def named(word: str) -> bool:
         stem = PLACE_SUFFIX.sub("", word)
-        forms = (word, stem) if len(stem) >= 2 else (word,)
-        if any(form in context or form in about for form in forms):
+        if any(form in context or form in about for form in place_forms(word)):
             return True
         short = PROVINCE_SHORT.get(stem)  # 粤桂合作 names 广西 when the question names 广东
         return short is not None and any(  # (or 肇庆) too: a pair that is about both

@@ -33,7 +33,7 @@ from .answer_type import (
 )
 from .bm25 import BM25Settings, SparseBM25, top_indices
 from .constraints import ANY_YEAR as _ANY_YEAR
-from .constraints import PLACE_SUFFIX, arabic_years, setting, unmet
+from .constraints import PLACE_SUFFIX, arabic_years, place_forms, setting, unmet
 from .errors import IndexOutdatedError
 from .normalization import Wording, to_simplified
 from .schema import Document, Hit, Question
@@ -60,10 +60,9 @@ _PROVINCE_WORD = re.compile(r"全省|本省|我省")
 def _names_place(text: str, place: str) -> bool:
     """Whether ``text`` names ``place``: itself, without 省/市 (广东 for 广东省), or, for a
     province, 全省 (not one of its cities: 肇庆's figures are not 广东's)."""
-    stem = PLACE_SUFFIX.sub("", place)
-    if place in text or (len(stem) >= 2 and stem in text):
+    if any(form in text for form in place_forms(place)):
         return True
-    return _PROVINCE_WORD.search(text) is not None and _is_province(stem)
+    return _PROVINCE_WORD.search(text) is not None and _is_province(PLACE_SUFFIX.sub("", place))
 
 
 @lru_cache(maxsize=64)
