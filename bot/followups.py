@@ -24,13 +24,21 @@ Tags = list[tuple[str, str]]
 _WHOLE_PLACE = re.compile(r"全[国省市区县镇村]|本[省市区县]")
 
 
+# Sectors and kinds of place a question sets side by side (城市 and 农村, 机关 and 企业): one
+# stands in for another, whatever jieba tags them (城市 ns, 农村 n). By us.
+SECTORS = frozenset(
+    ["城市", "农村", "城镇", "乡村", "城区", "郊区", "社区", "园区", "街道", "乡镇", "机关",
+     "企业", "国企", "民企", "学校", "高校", "中小学", "医院", "事业单位"]
+)  # fmt: skip
+
+
 def _pos_class(word: str, flag: str) -> str | None:
     if flag in _NO_CLASS:
         return None
     if _WHOLE_PLACE.fullmatch(word):  # 全省, 全市: a place (广东全省 for 肇庆), not a thing
         return "place"
-    if flag in ("zg", "g", "ng") or (flag.startswith("n") and flag[:2] not in _CLASS):
-        return "noun" if re.search(r"[\u4e00-\u9fff]", word) else None  # 村 is tagged zg
+    if flag in ("zg", "g", "ng", "j") or (flag.startswith("n") and flag[:2] not in _CLASS):
+        return "noun" if re.search(r"[\u4e00-\u9fff]", word) else None  # 村 zg, 党建 j
     return _CLASS.get(flag[:2]) or _CLASS.get(flag[:1]) or flag[:1]
 
 
@@ -57,6 +65,11 @@ _SHARE = re.compile(r"占了?(?:几|多少|几多|百分之|比|几成)|占比")
 _NOT_SUBJECT = ("x", "y", "uj", "ul", "m", "q", "r", "e")  # marks, particles, numbers, pronouns
 
 
+# Words pointing back to what the previous question was about (谁在会上讲话: at that
+# meeting): where in it, not a thing of the follow-up's own to find. By us.
+_BACK = frozenset(["会上", "会中", "会后", "会议上", "席间", "现场", "当天", "当时", "期间"])
+
+
 def asked_words(question: Question) -> set[str]:
     """The words of ``question`` an answer to it should hold: not its question words."""
     words = {*question.known, *question.unknown}
@@ -66,6 +79,7 @@ def asked_words(question: Question) -> set[str]:
         for w in words
         if not _ASKING.fullmatch(w)
         and w not in _DISCOURSE
+        and w not in _BACK
         and not asked_for(w, standard)
         and not (w.isascii() and w.isalpha() and _HAN.search(question.text))  # "what about"
     }
@@ -185,6 +199,8 @@ def _replacements(core_tags: Tags, old: Tags) -> list[Completion]:
         for i, (w, f) in enumerate(old)
         if len(w) == len(core) >= 2 and w[-1] == core[-1] and w != core and f != "x"
     ][-1:]
+    if core in SECTORS:  # 那农村呢 after 城市基层党建: the sector it stands beside
+        out += [joined(i, i) for i, (w, _) in enumerate(old) if w in SECTORS and w != core][-1:]
     word, flag = core_tags[-1]
     kind = _pos_class(word, flag)
     same = [i for i, (w, f) in enumerate(old) if _pos_class(w, f) == kind]

@@ -100,6 +100,7 @@ class Conversation:
     last_question: str | None = None
     script: Script | None = None
     last_person: str | None = None  # the person the last answer named, for 他/她 follow-ups
+    last_passage: str | None = None  # the passage the last answer cited first, for details
     history: list[str] = field(default_factory=list)
 
 
@@ -149,7 +150,12 @@ class Service:
         answer = self._answer(analyzed, script, k)
         if conversation is not None and conversation.last_question:
             answer = self._as_followup(
-                analyzed, answer, conversation.last_question, k, conversation.last_person
+                analyzed,
+                answer,
+                conversation.last_question,
+                k,
+                conversation.last_person,
+                conversation.last_passage,
             )
         if not answer.answered and _FOREIGN.search(question) and not _HAN.search(question):
             answer = replace(answer, problem="not_chinese")  # (answered: its own words matched)
@@ -158,18 +164,27 @@ class Service:
             if answer.answered or answer.reason in _NEAR_MISS:  # a near miss too:
                 conversation.last_question = answer.understood_as or question  # 那深圳呢？
             conversation.last_person = _person_in(answer, analyzed, self.retriever)
+            conversation.last_passage = answer.hits[0].passage_id if answer.answered else None
             conversation.history.append(question)
         return answer
 
     def _as_followup(
-        self, question: Question, fresh: Answer, previous: str, k: int, person: str | None = None
+        self,
+        question: Question,
+        fresh: Answer,
+        previous: str,
+        k: int,
+        person: str | None = None,
+        passage: str | None = None,
     ) -> Answer:
         """The answer to ``question`` completed from the ``previous`` one, when it is a
         follow-up and the completed question finds what the follow-up itself names: as the
         same question about something else (那深圳呢？) or as a detail of the same thing
         (队员一共多少人？). Of several completions the first that does wins.
         A follow-up of the form 那…呢 whose completion is a near miss about what it names
-        gets that near miss (the documents have it for something else), not its own answer."""
+        gets that near miss (the documents have it for something else), not its own answer.
+        A detail of the same thing is first judged on the ``passage`` the last answer cited,
+        when that is among its best and answers it (会上谁讲话: the meeting's own passage)."""
         retriever = self.retriever
         candidates = complete_followup(question, previous, fresh.answered, retriever)
         pronoun = pronoun_followup(question, person)
@@ -197,8 +212,17 @@ class Service:
             part = specific if among else frozenset()  # (其中区直…, then 那市县的呢: a part)
             if completion.item:
                 part = frozenset(completion.item)
+            every = bool(completion.kept) and not completion.item  # 机关党建 kept, and 示范点
+            if every:
+                part = frozenset(completion.kept) | specific
             second = self._answer(
-                retriever.analyze(completed), fresh.script, k, part, exact=bool(completion.item)
+                retriever.analyze(completed),
+                fresh.script,
+                k,
+                part,
+                exact=bool(completion.item),
+                every=every,
+                prefer=passage if completed == detail and not part else None,
             )
             second = replace(second, question=question.text, understood_as=completed)
             if near is None and set(second.missing) & own and completed != detail:
@@ -222,12 +246,17 @@ class Service:
         k: int,
         own: frozenset[str] = frozenset(),
         exact: bool = False,
+        every: bool = False,
+        prefer: str | None = None,
     ) -> Answer:
         """The answer to ``question``; with ``own`` (a completed follow-up's own words), the
         first of its ``k`` best passages holding one of them is judged first (其中区直机关占
         多少 after 模范机关示范单位: the passage with 区直机关45个, not the total's). With
         ``exact`` (the marks of an item of a list: 三是), the first passage of the best one's
-        document writing one of them, among all the candidates."""
+        document writing one of them, among all the candidates. With ``every``, the first
+        holding all of ``own`` (示范点 with the kept 机关党建: 机关党建品牌933个、示范点113个, not
+        清廉示范点400多个). With ``prefer``, that passage is judged first when it is among the
+        ``k`` best and answers on its own."""
         retriever = self.retriever
         hits = retriever.search(question, POOL, rerank=self.settings.rerank)
         holds = str.__contains__ if exact else _holds
@@ -235,11 +264,15 @@ class Service:
             i
             for i, h in enumerate(hits if exact else hits[:k])
             if (not exact or h.doc == hits[0].doc)
-            and any(holds(to_simplified(h.text), w) for w in own)
+            and (all if every else any)(holds(to_simplified(h.text), w) for w in own)
             and not retriever.unmet(question, h)
         ]
         if holding:
             hits = _to_front(hits, holding[0])
+        preferred = [i for i, h in enumerate(hits[:k]) if h.passage_id == prefer]
+        if preferred and judge(retriever, question, [hits[preferred[0]]], self.judging).answered:
+            holding = preferred
+            hits = _to_front(hits, preferred[0])
         verdict = judge(retriever, question, hits[:k], self.judging)
         hits = _to_front(hits, verdict.best)  # the one judged, when the first is a near miss
         moved = bool(holding and holding[0]) or verdict.best > 0  # (its sentence is the answer)

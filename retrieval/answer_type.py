@@ -34,7 +34,7 @@ MEASURE = (
 _MEASURE_WORDS = frozenset(MEASURE)
 # 多少, 几多, or 几 before a measure word (not 哪几个, 第几, 20几所, 几内亚, 几乎).
 _HOW_MANY = re.compile(
-    rf"(?<![哪边第这那前许\d十百千万])(?:多少|几多|几(?=[{MEASURE}])|多大|多高|多深|多宽|多重)([\u4e00-\u9fff]?)"
+    rf"(?<![哪边第这那前许好\d十百千万])(?:多少|几多|几(?=[{MEASURE}])|多大|多高|多深|多宽|多重)([\u4e00-\u9fff]?)"
 )
 _PEOPLE_NOUN_ENDS = frozenset("口数员次民才群")
 # What a people noun in front of it turns into a thing (党员教育基地, 干部周转房): counted as
@@ -80,13 +80,20 @@ _YEAR_RANGE_Q = re.compile(r"哪几年|哪些年|几年到几年|从哪年|哪[�
 _YEAR_Q = re.compile(r"哪一?年|何年|哪年")
 _DATE_Q = re.compile(r"哪一?天|哪日|几月几?[日号]?|几[日号]|什么时候|何时|什么时间|哪个月")
 # 什么奖, 哪个单位: the noun asked for, up to two characters (not 的, 了, 是 ...).
-_WHAT_X = re.compile(r"(?:什么|哪个|哪一?种|哪类|何种)([\u4e00-\u9fff]{1,2})")
+# (为什么 asks why: no noun asked.)
+_WHAT_X = re.compile(r"(?:(?<!为)什么|哪个|哪一?种|哪类|何种)([\u4e00-\u9fff]{1,2})")
+# What a plan, a campaign or a meeting is about (主题, 宗旨), asked as 是什么: a passage that
+# gives it says 主题是…; one that never names it gives another thing. (口号 and 全称 are
+# asked of what a passage writes in quotation marks, and are left out.) By us.
+NAMED_ATTRIBUTE = re.compile(
+    r"(主题|宗旨|主旨)(?:又|到底|究竟|具体)?(?:是|为|叫|系)(?:个|一个)?(?:什么|啥)"
+)
 # 哪个城市, 什么地方: a place is asked, which the passage names (在广州召开), not "<X>城市".
 PLACE_KINDS = frozenset(["城市", "市", "县", "省", "区", "镇", "村", "地方", "地区", "国家", "城"])
 # 什么方式, 什么内容: any passage has a "<X>方式"; such a noun says nothing of the answer.
 _GENERIC_WHAT = frozenset(
     ["方式", "形式", "方法", "办法", "途径", "内容", "情况", "样子", "东西", "事情", "意思", "意义",
-     "作用", "原因", "目的", "特点", "问题", "工作", "活动", "样"]
+     "作用", "原因", "目的", "特点", "问题", "工作", "活动", "行动", "样"]
 )  # fmt: skip
 # The manner something was done in (以什么形式, 用什么方式): the passage says 以<X>形式.
 _MANNER_Q = re.compile(r"(?:什么|哪种|哪一种|何种|哪些)(?:方式|形式)")
@@ -102,6 +109,8 @@ _HELD_AT = re.compile(
     rf"[在于][^，。；！？,;!?]{{1,24}}?(?:{HELD_VERB.pattern}|开班)"
 )  # (在此举办)
 _WHO_Q = re.compile(r"谁|哪位|哪些人|叫什么名字|什么名字|姓甚名谁")
+# 名字 asked of what its clause names before it (模式叫什么名字, 那个站点叫啥名字).
+_NAME_OF = re.compile(r"([^，。；！？,;!?]*?)(?:叫|的)?什么名字")
 # Kinds of people, not posts: a passage names them otherwise (专家 for 教授). By us.
 KINDS_OF_PEOPLE = frozenset(
     ["专家", "学者", "嘉宾", "领导", "官员", "人士", "老师", "讲师", "人物", "名人", "大咖",
@@ -228,7 +237,11 @@ _CHANGE = re.compile(
     r"(?:下降|减少|增加|提高|提升|增长|上升|降低|缩短|扩大|减小|增多|多了|少了)了?$|变化|增减|增幅|降幅"
 )
 _CHANGE_ASKED = re.compile(r"[降升涨增减]|提高|缩短|扩大|缩小|变化|[多少小]了|年轻|后生|回落")
-YEAR_NAMED = re.compile(r"((?:19|20)\d{2})\s*年(?!代)")
+# A year a question names: 2023年, or the end of a range written without 年 (2018到2020那轮,
+# (2018—2020)), as the end of one written with it (2018-2020年) is.
+YEAR_NAMED = re.compile(
+    r"((?:19|20)\d{2})\s*年(?!代)|(?<!\d)(?:19|20)\d{2}\s*[-—–~至到]\s*((?:19|20)\d{2})(?![\d年])"
+)
 
 
 def _names_something(text: str, start: int, end: int, noun: str) -> bool:
@@ -249,7 +262,7 @@ class AnswerType:
     is what it counts when named before the count and nothing follows (党员一共多少人)."""
 
     kind: str  # "number", "money", "year", "year_range", "date", "place", "thing", "person",
-    # "manner"
+    # "manner", "list", "named"
     pattern: re.Pattern[str] | None
     unit: str = ""
     noun: str = ""
@@ -278,12 +291,19 @@ class AnswerType:
     def support(self, text: str, words: Iterable[str], window: int = NEAR) -> int:
         """0 if ``text`` has no answer of this type; 1 if it has one; 2 if one stands within
         ``window`` characters of a question word (the answer is about what was asked); 3 if
-        a count is attached to the very thing it counts (品牌933个, 933个品牌)."""
+        a count is attached to the very thing it counts (品牌933个, 933个品牌), or a list is
+        followed by what it lists (横琴、前海、南沙三个重大合作平台 for 合作平台)."""
         spans = self.spans(text)
         if not spans:
             return 0
         if self.kind == "number" and self._attached(text, self.counts(text)):
             return 3
+        if self.kind == "list" and any(
+            self.noun[i : i + 2] in text[b : b + LIST_HEAD]
+            for _, b in spans
+            for i in range(len(self.noun) - 1)
+        ):
+            return 3  # 横琴、前海、南沙三个重大合作平台: the list, then what it lists
         where = _past_titles(text)
         for word in words:
             if len(word) < 2:
@@ -437,6 +457,62 @@ def _trailing(question: str) -> AnswerType | None:
     return None
 
 
+LIST_HEAD = 8  # characters after a list's number in which it names what it lists
+# Which N things (哪三个, 边三个, or 三大… 分别是哪几个): a list of N, by number.
+_NUMERALS = "一二两三四五六七八九十"
+_VALUES = {c: v for c, v in zip(_NUMERALS, (1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10), strict=True)}
+_LIST_MEASURE = "个大项条家所座种类位支"
+_WHICH_N = re.compile(rf"[哪边]([{_NUMERALS[1:]}]|\d)[{_LIST_MEASURE}]")
+# A count in the question and what it counts, up to a particle or the question (三个大平台,
+# 三大合作平台系边三个 -> 合作平台).
+_COUNTED_N = re.compile(rf"(?:[{_NUMERALS[1:]}]|\d)[{_LIST_MEASURE}]")
+_LIST_NOUN_END = re.compile(r"[^\u4e00-\u9fff]|[的了是在呢吗啊呀系为有]|分别|具体|[哪边]")
+_LIST_LEAD = re.compile(r"([\u4e00-\u9fff]+?)(?:一共|总共|共|有|是)*$")
+_N_THEN_WHICH = re.compile(
+    rf"([{_NUMERALS[1:]}]|\d)[{_LIST_MEASURE}][^，。？！,?!]{{0,12}}?(?:分别|[哪边]几)"
+)
+
+
+def _listed(question: str) -> AnswerType | None:
+    """A question asking which N things (哪三个, 三大平台分别是哪几个): its answer lists N
+    items with 、 and then says N (横琴、前海、南沙三个), in Chinese numerals or digits."""
+    m = _WHICH_N.search(question) or _N_THEN_WHICH.search(question)
+    if m is None:
+        return None
+    n = m.group(1)
+    count = int(n) if n.isdigit() else _VALUES[n]
+    if not 2 <= count <= 10:
+        return None
+    numeral = "(?:" + "|".join([str(count), *(c for c, v in _VALUES.items() if v == count)]) + ")"
+    item = r"[\u4e00-\u9fff]{1,10}"
+    listed = [
+        _LIST_NOUN_END.split(question[c.end() :], maxsplit=1)[0]
+        for c in _COUNTED_N.finditer(question)
+    ]
+    noun = next((w for w in listed if w and w not in PLACE_KINDS | _GENERIC_WHAT), "")
+    if not noun:  # 重大合作平台一共三个, 是哪三个: what is counted comes before the count
+        first = _COUNTED_N.search(question)
+        before = _LIST_LEAD.search(question[: first.start()]) if first else None
+        noun = before.group(1)[-6:] if before else ""
+    return AnswerType(
+        "list",
+        re.compile(rf"(?:{item}、){{{count - 1}}}{item}?{numeral}[{_LIST_MEASURE}]"),
+        noun=noun,
+    )
+
+
+def _thing_named(question: str) -> bool:
+    """Whether the only "who" of ``question`` is 什么名字 after something that is no person
+    (这个模式叫什么名字), so the name asked is that thing's."""
+    m = _NAME_OF.search(question)
+    if m is None or _WHO_Q.search(_NAME_OF.sub("", question)):
+        return False
+    before = m.group(1)
+    return bool(before) and not re.search(
+        rf"{PEOPLE_WORD.pattern}|{'|'.join(KINDS_OF_PEOPLE)}|人|他|她|谁", before
+    )
+
+
 def _who(question: str) -> AnswerType:
     """谁: a name after a post or before 同志; the post the question names first (书记是谁
     wants the name that follows 书记)."""
@@ -484,10 +560,18 @@ def expected_answer(question: str) -> AnswerType | None:
     count = _count(question)
     if count is not None:
         return count
+    listed = _listed(question)
+    if listed is not None:  # 三大合作平台是哪三个: 横琴、前海、南沙三个重大合作平台
+        return listed
     if _WHERE_Q.search(question) and _HELD.search(question):  # 会议在哪个城市开的
         return AnswerType("place", _HELD_AT)
+    if _WHO_Q.search(question) and _thing_named(question):
+        return None  # 这个模式叫什么名字: the name of a thing, not of a person
     if _WHO_Q.search(question) and not _WHAT_X.search(_WHO_Q.sub("", question)):
         return _who(question)  # 叫什么名字 asks for a person
+    named = NAMED_ATTRIBUTE.search(question)
+    if named:  # 主题是什么: a passage saying 主题是“…”
+        return AnswerType("named", re.compile(rf"{named.group(1)}(?:是|为|[:：])"))
     if _MANNER_Q.search(question):  # 用什么方式开: 以电视电话会议形式
         return AnswerType("manner", _MANNER)
     m = _WHAT_X.search(question)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .answer_checks import answer_missing
-from .answer_type import KINDS_OF_PEOPLE, ROLE_WORD, WHO_ENDING
+from .answer_type import KINDS_OF_PEOPLE, NAMED_ATTRIBUTE, ROLE_WORD, WHO_ENDING
 from .errors import SettingsError
 from .normalization import to_simplified
 from .schema import Hit, Question
@@ -95,7 +95,23 @@ def judge(
             other = _judge_one(retriever, question, hits[i], settings)
             if other.answered:
                 return replace(other, best=i)
+    if verdict.answered and _unlisted(retriever, question, hits[0]):
+        for i in _rivals(retriever, question, hits, verdict.coverage, listed=True):
+            other = _judge_one(retriever, question, hits[i], settings)
+            if other.reason == "constraint_unmet" and hits[i].doc == hits[0].doc:
+                other = Verdict(True, "answered", other.coverage)  # named where the first is
+            if other.answered:
+                return replace(other, best=i)
     return verdict
+
+
+def _unlisted(retriever: Retriever, question: Question, hit: Hit) -> bool:
+    """Whether ``question`` asks which N things and ``hit`` does not list N of them before
+    a question word (it may tell of them in prose: 横琴岛…前海…南沙)."""
+    answer = question.answer
+    if answer is None or answer.kind != "list":
+        return False
+    return answer.support(retriever.passage_norm(hit.passage_id), question.known) < 3
 
 
 def _judge_one(
@@ -120,22 +136,30 @@ def _judge_one(
 RIVALS = 3  # hits looked at when the first is a near miss
 RIVAL_COVERAGE = 0.8  # the share of the first's coverage one of them must have
 ATTACHED_RIVAL_COVERAGE = 0.6  # or, with the count attached to what it counts (品牌933个)
+LIST_RIVAL_COVERAGE = 0.4  # or, after a first that answers in prose, with the list asked for
 
 
 def _rivals(
-    retriever: Retriever, question: Question, hits: Sequence[Hit], coverage: float
+    retriever: Retriever,
+    question: Question,
+    hits: Sequence[Hit],
+    coverage: float,
+    listed: bool = False,
 ) -> list[int]:
     """The positions of the next hits that hold nearly as much of the question as the first
     and, for a question asking a kind of answer, have one next to a question word (104个镇街
     党校), or hold less of it but a count attached to what it counts (党建品牌933个): those
-    worth judging when the first is a near miss."""
+    worth judging when the first is a near miss. With ``listed``, only those listing what
+    is asked for (support 3), at the lowest share."""
     answer, words = question.answer, question.known
     found = []
     for i in range(1, min(RIVALS, len(hits))):
         text = retriever.passage_norm(hits[i].passage_id)
         support = answer.support(text, words) if answer is not None and answer.pattern else 2
         share = ATTACHED_RIVAL_COVERAGE if support == 3 else RIVAL_COVERAGE
-        if support < 2 or retriever.coverage(question, hits[i].passage_id) < share * coverage:
+        share = LIST_RIVAL_COVERAGE if listed else share
+        least = 3 if listed else 2
+        if support < least or retriever.coverage(question, hits[i].passage_id) < share * coverage:
             continue
         found.append(i)
     return found
@@ -176,7 +200,7 @@ def _reason(
     focus = _focus_word(tags, retriever.tokenizer.stopwords)
     if focus is not None and focus not in to_simplified(best.text):
         return "attribute_missing"
-    named = _NAMED_ATTRIBUTE.search(question.wording)  # 主题是什么: a passage giving one names it
+    named = NAMED_ATTRIBUTE.search(question.wording)  # 主题是什么: a passage giving one names it
     if named and named.group(1) not in to_simplified(retriever.whole_paragraph(best).text):
         return "attribute_missing"
     answer = question.answer
@@ -214,12 +238,25 @@ def _latin_aside(retriever: Retriever, question: Question, have: frozenset[str])
         and not _LATIN.fullmatch(w)
         and not w.isdigit()
         and w not in _VAGUE
-        and w not in question.constraints
+        and not any(w in c for c in question.constraints)  # (nor 港澳 of 粤港澳)
     }
     total = sum(retriever.weight(w) for w in topic)
     held = sum(retriever.weight(w) for w in topic & have)
     latin = sum(retriever.weight(w) for w in question.unknown if _LATIN.fullmatch(w))
-    return total > 0 and held >= max(LATIN_ASIDE * total, latin) and _in_own_clause(question)
+    if not (total > 0 and held >= max(LATIN_ASIDE * total, latin)):
+        return False
+    return _in_own_clause(question) or _counts_a_chinese_noun(question, have)
+
+
+def _counts_a_chinese_noun(question: Question, have: frozenset[str]) -> bool:
+    """Whether ``question`` counts a thing named in Chinese that the passage names, so a
+    Latin word in its clause glosses rather than asks (KPI一共设了几个一级指标)."""
+    answer = question.answer
+    if answer is None or answer.kind != "number":
+        return False
+    noun = answer.noun or answer.subject
+    pairs = {"#" + noun[i : i + 2] for i in range(len(noun) - 1)}
+    return bool(pairs) and not _LATIN.search(noun) and pairs <= have
 
 
 def _topic_words(question: Question) -> set[str]:
@@ -280,10 +317,6 @@ def _unknown_role(question: Question, retriever: Retriever) -> bool:
 _WHO_LAST = rf"(?:现在|目前|如今|当时)?{WHO_ENDING}[呢啊呀吗嘛哦啦]?\W*$"
 
 
-# What a plan, a campaign or a meeting is about (主题, 宗旨), asked as 是什么: a passage that
-# gives it says 主题是…; one that never names it gives another thing. (口号 and 全称 are
-# asked of what a passage writes in quotation marks, and are left out.) By us.
-_NAMED_ATTRIBUTE = re.compile(r"(主题|宗旨|主旨)(?:又|到底|究竟|具体)?(?:是|为|叫|系)(?:什么|啥)")
 _HOW_MUCH = re.compile(r"^(?:多少|几)")
 _NOUN_FLAGS = ("n", "nz", "nt", "vn", "ng", "l")
 
@@ -314,10 +347,17 @@ def _is_unknown_entity(
         written = re.search(re.escape(word), unicodedata.normalize("NFKC", text), re.IGNORECASE)
         return len(word) >= 2 and written is not None and not written.group().islower()
     flag = dict(tags).get(word, "")
-    if flag[:2] not in ("ns", "nr", "nt", "nz"):
+    if flag[:2] not in _NAME_FLAGS:
         return False
     if flag in ("nr", "nrfg") and (len(word) < 2 or (len(word) == 2 and word[0] not in SURNAMES)):
         return False  # 列明, a lone 唐: jieba's guess at a name; no name is so
+    if (
+        flag == "nr"
+        and len(word) == 3
+        and word[0] not in SURNAMES
+        and _common_head(retriever, word)
+    ):
+        return False  # 香蕉林: a common word (香蕉) and one more character, not 诸葛亮 or 特朗普
     if _names_a_part(retriever, word):
         return False
     return len(word) >= 3 or not any(retriever.document_frequency(ch) for ch in word)
@@ -336,6 +376,17 @@ SURNAMES = frozenset(
     "桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝习萧楼栗冼丘鄂"
     "阙仝"
 )
+
+
+def _common_head(retriever: Retriever, word: str) -> bool:
+    """Whether the first two characters of ``word`` are one common word that names no
+    place, person or body (香蕉 n), as a compound surname (诸葛, 欧阳) or a transliteration
+    (特朗) is not."""
+    tags = retriever.tags(word[:2])
+    return len(tags) == 1 and tags[0][0] == word[:2] and tags[0][1][:2] not in _NAME_FLAGS
+
+
+_NAME_FLAGS = ("nr", "ns", "nt", "nz")
 
 
 def _names_a_part(retriever: Retriever, word: str) -> bool:

@@ -249,7 +249,7 @@ class Retriever:
         posts = [p for p in posts if not any(p != q and p in q for q in posts)]  # 乡镇党委书记
         found += posts
         found = [w for w in found if not asked_for(w, norm)]
-        found += YEAR_NAMED.findall(norm)
+        found += [a or b for a, b in YEAR_NAMED.findall(norm)]
         found += ORDINAL.findall(norm)
         found += RANK.findall(_TIER_ONE.sub(r"\1级", norm))  # 县一级 is 县级
         found += SESSION.findall(norm)

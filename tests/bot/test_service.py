@@ -426,3 +426,35 @@ def test_an_english_what_about_is_a_followup(service: Service) -> None:
     answer = service.ask("what about 司机之家?", conv)
     assert answer.understood_as is not None and "司机之家" in answer.understood_as
     assert answer.answered and answer.sentence is not None and "61" in answer.sentence.text
+
+
+def test_a_sector_followup_replaces_the_sector(service: Service) -> None:
+    """那农村呢 after a question about 城市 基层党建: 农村 stands in for 城市 (jieba tags one a
+    place and the other a noun), and 基层党建 stays."""
+    conv = Conversation()
+    service.ask("广东在城市里抓基层党建搞了什么行动", conv)
+    answer = service.ask("农村呢？", conv)
+    assert answer.understood_as is not None
+    assert "农村" in answer.understood_as and "基层党建" in answer.understood_as
+    assert "城市" not in answer.understood_as
+    assert answer.answered and "農村" in answer.citations[0].text
+
+
+def test_a_bare_head_followup_keeps_the_modifiers_in_the_passage_judged(
+    service: Service,
+) -> None:
+    """示范点呢 after 机关党建品牌: the passage with 机关党建品牌933个、示范点113个 is judged
+    first, not one with another kind of 示范点 (清廉示范点400多个) that BM25 prefers."""
+    conv = Conversation()
+    service.ask("广西的机关搞了几个党建品牌", conv)
+    answer = service.ask("那示范点呢", conv)
+    assert answer.answered and "示范點113個" in answer.citations[0].text
+
+
+def test_at_the_meeting_points_back_to_the_previous_meeting(service: Service) -> None:
+    """谁在会上讲话 after a question about a meeting: 会上 is that meeting, so the question
+    is a detail of it and the meeting's own passage (李希出席并讲话) answers."""
+    conv = Conversation()
+    service.ask("全省加强基层党组织建设的那个会在哪里开的", conv)
+    answer = service.ask("会上谁讲了话", conv)
+    assert answer.answered and "李希出席會議并講話" in answer.citations[0].text

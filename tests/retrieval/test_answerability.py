@@ -966,3 +966,106 @@ def test_a_theme_asked_needs_a_passage_naming_a_theme(
     """主题是什么 is answered by a passage saying 主题是…; one that only names the plan (its
     2018-2020 review film) gives no theme."""
     expect(seed_retriever, question, answered, ("attribute_missing",))
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("这几年开了好几次会，肇庆现在有多少名党员", "名"),  # 好几次: several, not a count asked
+        ("搞了好几轮教育以后，深圳一共多少人参加", "人"),
+    ],
+)
+def test_several_is_not_a_count_asked(question: str, unit: str) -> None:
+    from retrieval.answer_type import expected_answer
+
+    answer = expected_answer(question)
+    assert answer is not None and answer.kind == "number" and answer.unit == unit, answer
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("这个治理模式叫什么名字", None),  # a thing's name: no person asked
+        ("深圳那个服务站点叫什么名字", None),
+        ("那位书记叫什么名字", "person"),
+        ("为什么省委要专门开民主生活会", None),  # 为什么 asks why, not 什么+省委
+    ],
+)
+def test_what_a_thing_is_called_and_why_ask_for_no_person_or_thing(
+    question: str, kind: str | None
+) -> None:
+    from retrieval.answer_type import expected_answer
+
+    answer = expected_answer(question)
+    assert (answer.kind if answer else None) == kind, answer
+
+
+def test_chat_fillers_in_latin_script_are_not_matched(seed_retriever: Retriever) -> None:
+    """OK, thx, pls say nothing a passage should hold: they are no words of the question, so
+    a long paraphrased question with one is judged on its Chinese alone."""
+    question = seed_retriever.analyze("深圳那个给快递小哥歇脚的驿站建了多少个？pls，thx OK")
+    assert not {"pls", "thx", "ok"} & set(question.tokens)
+    expect(seed_retriever, question.text, True)
+
+
+def test_a_common_word_and_one_character_is_no_name(seed_retriever: Retriever) -> None:
+    """jieba's dictionary tags 香蕉林 as a person's name; 香蕉 is a common noun and 香 no
+    surname, so it is a banana grove, not an unknown person. 诸葛亮 stays a name."""
+    question = seed_retriever.analyze("横琴岛以前是一片香蕉林，现在是什么合作平台")
+    assert ("香蕉林", "nr") in (question.tags or ())
+    expect(seed_retriever, question.text, True)
+    expect(seed_retriever, "诸葛亮是哪里人", False, ("unknown_name",))
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("广西模范机关创建的评价体系，KPI设了几个一级指标", True),  # KPI glosses 指标
+        ("深圳有多少个WiFi热点", False),  # what is counted is the Latin word's
+    ],
+)
+def test_a_latin_word_glossing_a_counted_chinese_noun_is_an_aside(
+    seed_retriever: Retriever, question: str, answered: bool
+) -> None:
+    expect(seed_retriever, question, answered)
+
+
+def test_which_n_things_prefers_the_passage_listing_them(seed_retriever: Retriever) -> None:
+    """哪三个 asks for a list of three: the passage writing 横琴、前海、南沙三个重大合作平台 is
+    judged, not the one telling of each in prose (横琴岛…前海…南沙), which BM25 puts first."""
+    question = seed_retriever.analyze("粤港澳搞的重大合作平台一共三个，是哪三个")
+    assert question.answer is not None and question.answer.kind == "list"
+    hits = seed_retriever.search(question, k=3)
+    v = judge(seed_retriever, question, hits)
+    assert v.answered and "橫琴、前海、南沙三個" in hits[v.best].text, v
+    assert "橫琴、前海、南沙三個" not in hits[0].text
+
+
+def test_which_n_places_described_keeps_the_passage_describing_them(
+    seed_retriever: Retriever,
+) -> None:
+    """哪三个曾经荒凉的地方: what is listed (地方 described) is not the list's 合作平台, so the
+    passage telling of each place stays the one judged."""
+    question = seed_retriever.analyze("哪三个曾经荒凉的小岛滩涂如今一片繁华")
+    hits = seed_retriever.search(question, k=3)
+    v = judge(seed_retriever, question, hits)
+    assert v.answered and "荒" in hits[v.best].text, v
+
+
+def test_a_theme_asked_prefers_the_passage_saying_what_the_theme_is(
+    seed_retriever: Retriever,
+) -> None:
+    """主题是个啥 asks for a theme: the passage saying 主题是“…” comes first."""
+    question = seed_retriever.analyze("广东加强基层党组织建设三年计划最后一年主题是个啥")
+    assert question.answer is not None and question.answer.kind == "named"
+    assert "主題是" in seed_retriever.search(question, k=1)[0].text
+
+
+def test_a_year_range_without_the_year_character_is_a_year_named(
+    seed_retriever: Retriever,
+) -> None:
+    """2018到2020那轮 names the years as 2018-2020年 does: the 2021-2023 plan's theme is no
+    answer to it."""
+    question = seed_retriever.analyze("2018到2020那轮三年行动计划的主题是什么")
+    assert "2020" in question.constraints
+    expect(seed_retriever, question.text, False)
