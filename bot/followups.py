@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval import Question, Retriever
-from retrieval.answer_type import asked_for
+from retrieval.answer_type import asked_for, item_marks
 from retrieval.normalization import to_simplified
 
 # A question word of its own makes a question complete, not a follow-up (怎么做, 是谁, 吗).
@@ -228,8 +228,7 @@ def pronoun_followup(question: Question, person: str | None) -> Completion | Non
 
 
 # 第四点呢, 第二条是什么: an item of the list the previous answer gave (一要…四要…).
-_ITEM = re.compile(r"^(?:那|那么)?第([一二三四五六七八九十]|[1-9])(?:点|条|项|个|方面|是)?")
-_NUMERALS = "一二三四五六七八九"
+_ITEM = re.compile(r"^(?:那|那么|咁)?第([一二三四五六七八九十]|[1-9])")
 
 
 def item_followup(question: Question, previous: str) -> Completion | None:
@@ -240,9 +239,7 @@ def item_followup(question: Question, previous: str) -> Completion | None:
     m = _ITEM.match(text)
     if m is None or len(text) > DETAIL_MAX_CHARS or question.constraints:
         return None
-    n = m.group(1)
-    n = _NUMERALS[int(n) - 1] if n.isdigit() else n
-    return Completion(previous, item=(f"{n}是", f"{n}要", f"第{n}", f"（{n}）", f"({n})"))
+    return Completion(previous, item=item_marks(m.group(1)))
 
 
 # 剩下的呢, 其余的有几个: the rest of a total after a part of it was asked.

@@ -27,6 +27,9 @@ def answer_missing(retriever: Retriever, question: Question, hit: Hit) -> tuple[
     text = to_simplified(hit.text)
     missing = _count_missing(retriever, question, text) or _amount_missing(question, text)
     answer = question.answer
+    listed = answer is not None and _LIST_NOUN.fullmatch(answer.noun or answer.subject)
+    if missing and listed and _enumerates(to_simplified(retriever.whole_paragraph(hit).text)):
+        return ()  # 要做几件事: 一要…二要…四要 counts them
     if missing or answer is None:
         return missing
     if answer.kind in _WHEN:
@@ -140,6 +143,22 @@ def _count_missing(retriever: Retriever, question: Question, text: str) -> tuple
     if not answer.noun:  # named before the count: not necessarily next to it
         return () if spans else (asked,)
     return () if _beside(text, words, spans) else (asked,)
+
+
+# What a list of points counts (几件事, 几点要求, 哪几个方面): not a thing one can count
+# otherwise (临时党支部). By us.
+_LIST_NOUN = re.compile(
+    r"事|事情|要求|措施|举措|任务|方面|原因|理由|目标|意见|建议|部署|重点|做法|经验|举动"
+)
+_ITEM_MARK = re.compile(
+    r"(?:^|(?<=[。；;，,：:\s]))(?:([一二三四五六七八九十])[是要]|第([一二三四五六七八九十])|[（(]([一二三四五六七八九十])[）)])"
+)
+
+
+def _enumerates(text: str) -> bool:
+    """Whether ``text`` lists items by number (一要…二要…, 一是…二是…, 第一…第二): how many
+    there are is said by the list."""
+    return len({"".join(m.groups(default="")) for m in _ITEM_MARK.finditer(text)}) >= 2
 
 
 def _beside(text: str, words: list[str], spans: list[tuple[int, int]]) -> bool:

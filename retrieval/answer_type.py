@@ -50,7 +50,8 @@ _TIMES = re.compile(r"人次")
 # A noun naming people (党员, 队员, 学生, 志愿者, 居民): counted in 人, 名, 位.
 PEOPLE_NOUN = re.compile(
     r"[\u4e00-\u9fff]*(?:员|者|民|生|工|兵|干部|群众|人员|人才|代表|委员|书记|部长|主任|局长|"
-    r"县长|市长|镇长|村长|校长|院长|厂长|经理|(?:省部|厅局|[厅局处科股])级)$"  # 局级: 局级干部
+    r"县长|市长|镇长|村长|校长|院长|厂长|经理|(?:省部|厅局|[厅局处科股])级|"  # 局级: 局级干部
+    r"[一二]把手|[能选歌高帮助新老]手)$"  # 一把手: a post's holder (not 抓手, a lever)
 )
 # 多少 (or 几多) ending the question, after what it asks about: 经费是多少, 党员一共有多少.
 _TRAILING_HOW_MANY = re.compile(
@@ -62,6 +63,7 @@ _MONEY_NOUN = re.compile(r"(?:费|金|资|款|价|钱|成本|预算|投资|投�
 _TIME = r"年|个月|月|周|星期|天|日|小时|钟头|分钟|秒|世纪"
 _LENGTH = r"公里|千米|公尺|公分|厘米|毫米|米|英里|英尺|海里|光年|里|尺|寸|km|cm|mm|m"
 _DIMENSIONS = (
+    (re.compile(r"几个钟|几个小时|多少个?小时|几多个?钟"), r"小时|钟头|个钟|分钟|天"),  # hours
     (re.compile(r"多久|多长时间|多少时间|几耐"), _TIME),
     (
         re.compile(r"多大面积|多少面积|多少平方|多少亩|多少公顷|面积[有是为]?(?:多大|多少)|占地多"),
@@ -262,7 +264,7 @@ class AnswerType:
     is what it counts when named before the count and nothing follows (党员一共多少人)."""
 
     kind: str  # "number", "money", "year", "year_range", "date", "place", "thing", "person",
-    # "manner", "list", "named"
+    # "manner", "list", "named", "item"
     pattern: re.Pattern[str] | None
     unit: str = ""
     noun: str = ""
@@ -501,6 +503,32 @@ def _listed(question: str) -> AnswerType | None:
     )
 
 
+# An item of a list asked by its number (第三点, 第一条理由, 第2个方面, 第三件): a passage
+# writing that item's mark (三是, 三要, 第三, （三）) gives it.
+ITEM_ASKED = re.compile(
+    r"第([一二三四五六七八九十]|[1-9])(?:点|条|项|件|样|招|步|方面|部分|是|要"
+    r"|个(?:方面|理由|要求|措施|任务|原因|特点|部分|目标))"  # (not 第一个建立: the first to)
+)
+
+
+def item_marks(n: str) -> tuple[str, ...]:
+    """The ways a list marks its item ``n`` (一 to 十, or a digit): 四是, 四要, 第四, （四）."""
+    n = _NUMERALS_FROM_ONE[int(n) - 1] if n.isdigit() else n
+    return (f"{n}是", f"{n}要", f"第{n}", f"（{n}）", f"({n})")
+
+
+_NUMERALS_FROM_ONE = "一二三四五六七八九"
+
+
+def _item(question: str) -> AnswerType | None:
+    """第三点是什么: a passage marking that item (三是, 第三) is the answer's kind."""
+    m = ITEM_ASKED.search(question)
+    if m is None:
+        return None
+    marks = "|".join(re.escape(mark) for mark in item_marks(m.group(1)))
+    return AnswerType("item", re.compile(rf"(?:^|(?<=[。；;，,：:！？\s]))(?:{marks})"))
+
+
 def _thing_named(question: str) -> bool:
     """Whether the only "who" of ``question`` is 什么名字 after something that is no person
     (这个模式叫什么名字), so the name asked is that thing's."""
@@ -574,6 +602,9 @@ def expected_answer(question: str) -> AnswerType | None:
         return AnswerType("named", re.compile(rf"{named.group(1)}(?:是|为|[:：])"))
     if _MANNER_Q.search(question):  # 用什么方式开: 以电视电话会议形式
         return AnswerType("manner", _MANNER)
+    item = _item(question)
+    if item is not None:  # 第一条理由是啥: 一要…
+        return item
     m = _WHAT_X.search(question)
     if m:
         noun = _PARTICLES.split(m.group(1), maxsplit=1)[0]

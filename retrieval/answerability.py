@@ -130,6 +130,8 @@ def _judge_one(
         topic = _topic_words(question)
         if topic and coverage < OFF_TOPIC_COVERAGE and _off_topic(retriever, topic, hit):
             return Verdict(False, "low_coverage", coverage)  # 明天广州会下雨吗: the place only
+        if topic and _elsewhere(retriever, question, topic, hit):
+            return Verdict(False, "low_coverage", coverage)  # 广宁县…初心堂: the place only
     return Verdict(reason == "answered", reason, coverage)
 
 
@@ -283,6 +285,22 @@ def _off_topic(retriever: Retriever, topic: set[str], best: Hit) -> bool:
         return False
     unknown = sum(retriever.weight(w) for w in topic if not retriever.document_frequency(w))
     return unknown >= 0.5 * sum(retriever.weight(w) for w in topic)
+
+
+def _elsewhere(retriever: Retriever, question: Question, topic: set[str], best: Hit) -> bool:
+    """Whether ``question`` counts a thing the collection names, and the best passage holds
+    none of the ``topic`` words: it shares the question's setting only, and the thing
+    counted is in other passages (广宁县有多少个初心堂: a passage naming 广宁县's 红色村).
+    (Holding none of the counted noun's words alone was too strict: paraphrased counts.)"""
+    answer = question.answer
+    if answer is None or answer.kind != "number" or len(answer.noun) < 2:
+        return False
+    have = retriever.passage_tokens(best.passage_id)
+    return (
+        not topic & have
+        and answer.noun in topic
+        and all(retriever.document_frequency(w) for w in topic)
+    )
 
 
 # Words that ask about any topic (以前, 样子, 情况, 当时): not what a question is about.

@@ -109,6 +109,8 @@ def _post_of_place(word: str, context: str, named: Callable[[str], bool]) -> boo
 
 _LEVEL_DEPARTMENT = re.compile(r"([省市县区]委)(?:组织部|宣传部|统战部|政法委)")
 _TIERS = "省市县区镇乡村"
+# A place inside a city (南山区, 广宁县, 某某镇, 某某街道; not 自治区, a province).
+_SUB_PLACE = re.compile(r"(?<!自治)[区县镇乡村]$|街道$|社区$")
 _TIER_CLASS = {  # the tier a figure per unit is of (每个乡镇(街道) is one tier)
     "乡": "镇", "镇": "镇", "乡镇": "镇", "街道": "镇", "镇街": "镇", "村": "村", "社区": "村",
     "县": "县", "区": "县", "市": "市", "省": "省",
@@ -213,6 +215,7 @@ def unmet(
     other_names = any(r not in words and not setting(r) for r in rivals)
     long = [w for w in question.known if len(w) >= 2 and not RANK.fullmatch(w)]
     tiers = [c for c in question.constraints if RANK.fullmatch(c) and c[0] in _TIERS]
+    within = [c for c in question.constraints if c in table]  # the cities and provinces named
 
     def named(word: str) -> bool:
         stem = PLACE_SUFFIX.sub("", word)
@@ -277,8 +280,10 @@ def unmet(
             return word in context or not any(p in hit.text for p in family)
         if ROLE_WORD.search(word):  # a post: this one named (市委书记 is not 省委书记)
             return named(word) or _post_of_place(word, context, named)
-        if named(word) or not other_names:
+        if named(word):
             return True
+        if not other_names and not (_SUB_PLACE.search(word) and any(named(o) for o in within)):
+            return True  # (深圳南山区: 南山区 is not met by a passage about all 深圳)
         halves = ((word[:i], word[i:]) for i in range(2, len(word) - 1))
         return any(named(a) and named(b) for a, b in halves)
 

@@ -458,3 +458,12 @@ def test_at_the_meeting_points_back_to_the_previous_meeting(service: Service) ->
     service.ask("全省加强基层党组织建设的那个会在哪里开的", conv)
     answer = service.ask("会上谁讲了话", conv)
     assert answer.answered and "李希出席會議并講話" in answer.citations[0].text
+
+
+def test_a_numbered_item_of_things_to_do_after_how_many(service: Service) -> None:
+    """几件事 is answered by the list (一要…四要), and 第三件係咩 then asks its third item."""
+    conv = Conversation()
+    first = service.ask("李希话加强组织领导要搞几件事", conv)
+    assert first.answered
+    answer = service.ask("第三件係咩", conv)
+    assert answer.answered and "三要" in answer.citations[0].text

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import Retriever, Tokenizer, judge
+from retrieval import Retriever, Tokenizer, judge, to_simplified
 from tests.conftest import build
 
 
@@ -1069,3 +1069,79 @@ def test_a_year_range_without_the_year_character_is_a_year_named(
     question = seed_retriever.analyze("2018到2020那轮三年行动计划的主题是什么")
     assert "2020" in question.constraints
     expect(seed_retriever, question.text, False)
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("深圳南山区一共有多少个党群服务站点", False),  # 深圳's 1800多个 are all 深圳's
+        ("深圳南山区那个创业广场党群服务中心作了交流发言吗", True),  # named with 南山区
+    ],
+)
+def test_a_district_of_a_city_named_is_not_met_by_the_whole_city(
+    seed_retriever: Retriever, question: str, answered: bool
+) -> None:
+    """A district named with its city (深圳南山区) must be named itself: a passage about all
+    of 深圳 in a document about 深圳 does not give 南山区's figure."""
+    expect(seed_retriever, question, answered)
+
+
+def test_a_count_of_a_thing_named_elsewhere_is_not_given_by_the_place_alone(
+    seed_retriever: Retriever,
+) -> None:
+    """怀集县 is named in the 红色村 passage only; 初心堂 are counted in another passage (for
+    all 肇庆). The passage sharing the county and nothing of what is counted answers nothing."""
+    question = seed_retriever.analyze("怀集县一共有几个初心堂")
+    hits = seed_retriever.search(question, k=3)
+    county = [h for h in hits if "怀集" in to_simplified(h.text) and "初心堂" not in h.text]
+    assert county
+    v = judge(seed_retriever, question, county[:1])
+    assert not v.answered and v.reason == "low_coverage", v
+
+
+def test_an_item_asked_by_its_number_prefers_the_passage_marking_it(
+    seed_retriever: Retriever,
+) -> None:
+    """第一条理由 asks the first item of a list: the part marking it (一要…) comes first, not
+    the part with the third and fourth (三要…, 四要…) that shares as many words."""
+    question = seed_retriever.analyze("李希说抓好基层党组织建设是必然要求，第一条是什么")
+    assert question.answer is not None and question.answer.kind == "item"
+    assert seed_retriever.search(question, k=1)[0].text.startswith("一要")
+    assert seed_retriever.analyze("深圳是第一个建立这个制度的吗").answer is None  # the first to
+
+
+def test_how_many_points_is_answered_by_a_numbered_list(seed_retriever: Retriever) -> None:
+    """几件事 / 几点要求: a paragraph listing 一要…二要…四要 says how many, with no 4件; a
+    count of things (临时党支部) is not answered so."""
+    expect(seed_retriever, "李希对加强组织领导一共讲了几件事", True)
+    expect(seed_retriever, "广西组建了多少个临时党支部", False, ("answer_missing",))
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [("那个会一共开了几个钟", "几个钟"), ("民主生活会开了几个小时", "几个小时")],
+)
+def test_hours_asked_want_a_duration_in_hours_or_a_day(question: str, unit: str) -> None:
+    """几个钟 (Cantonese) and 几个小时 ask a duration: 一整天 answers, 4月1日 does not."""
+    from retrieval.answer_type import expected_answer
+
+    answer = expected_answer(question)
+    assert answer is not None and answer.unit == unit
+    assert answer.spans("用一整天时间召开") and not answer.spans("4月1日召开")
+
+
+def test_the_holder_of_a_post_is_counted_as_people(seed_retriever: Retriever) -> None:
+    """多少个一把手 counts people (2500多名党组(党委)书记), not things in 个; 抓手 stays a
+    thing."""
+    question = seed_retriever.analyze("广西区市两级有多少个一把手讲了专题党课")
+    assert question.answer is not None and "名" in question.answer.pattern.pattern
+    expect(seed_retriever, question.text, True)
+    from retrieval.answer_type import people_in
+
+    assert people_in("抓手") == ""
+
+
+def test_which_country_in_cantonese_asks_which_not_who(seed_retriever: Retriever) -> None:
+    """边个 before a noun is 哪个 (边个国家), not 谁."""
+    question = seed_retriever.analyze("個會喺邊個國家開")
+    assert "哪个国家" in question.wording
