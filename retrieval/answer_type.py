@@ -98,7 +98,9 @@ _GENERIC_WHAT = frozenset(
      "作用", "原因", "目的", "特点", "问题", "工作", "活动", "行动", "样"]
 )  # fmt: skip
 # The manner something was done in (以什么形式, 用什么方式): the passage says 以<X>形式.
-_MANNER_Q = re.compile(r"(?:什么|哪种|哪一种|何种|哪些)(?:方式|形式)")
+_MANNER_Q = re.compile(
+    r"(?:什么|哪种|哪一种|何种|哪些)(?:方式|形式)|(?:怎么|怎样|如何)[^，。？！,?!]{0,4}?(?:开|召开|举行|举办)"
+)  # (会怎么开到市县的: in what form it was held)
 _MANNER = re.compile(r"(?:以|用|通过|采取|采用)[^，。；,;]{1,16}?(?:形式|方式)")
 # Where a meeting or an event was held: the passage says 在<place>召开.
 _WHERE_Q = re.compile(

@@ -1145,3 +1145,10 @@ def test_which_country_in_cantonese_asks_which_not_who(seed_retriever: Retriever
     """边个 before a noun is 哪个 (边个国家), not 谁."""
     question = seed_retriever.analyze("個會喺邊個國家開")
     assert "哪个国家" in question.wording
+
+
+def test_how_a_meeting_was_held_asks_its_form(seed_retriever: Retriever) -> None:
+    """怎么开到各市县 asks in what form a meeting was held: 以电视电话会议形式 answers."""
+    question = seed_retriever.analyze("那个会是怎样开到各个市县的")
+    assert question.answer is not None and question.answer.kind == "manner"
+    assert "電視電話會議形式" in seed_retriever.search(question, k=1)[0].text
