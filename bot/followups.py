@@ -28,7 +28,7 @@ _WHOLE_PLACE = re.compile(r"全[国省市区县镇村]|本[省市区县]")
 # stands in for another, whatever jieba tags them (城市 ns, 农村 n). By us.
 SECTORS = frozenset(
     ["城市", "农村", "城镇", "乡村", "城区", "郊区", "社区", "园区", "街道", "乡镇", "机关",
-     "企业", "国企", "民企", "学校", "高校", "中小学", "医院", "事业单位"]
+     "企业", "国企", "民企", "学校", "高校", "中小学", "中小学校", "医院", "事业单位"]
 )  # fmt: skip
 
 
@@ -199,7 +199,8 @@ def _replacements(core_tags: Tags, old: Tags) -> list[Completion]:
         for i, (w, f) in enumerate(old)
         if len(w) == len(core) >= 2 and w[-1] == core[-1] and w != core and f != "x"
     ][-1:]
-    if core in SECTORS:  # 那农村呢 after 城市基层党建: the sector it stands beside
+    if core in SECTORS and core not in "".join(w for w, _ in old):  # 那农村呢 after 城市…: the
+        # sector it stands beside (not when the question has it already: 机关 in 区直机关)
         out += [joined(i, i) for i, (w, _) in enumerate(old) if w in SECTORS and w != core][-1:]
     word, flag = core_tags[-1]
     kind = _pos_class(word, flag)

@@ -223,6 +223,7 @@ class Service:
                 exact=bool(completion.item),
                 every=every,
                 prefer=passage if completed == detail and not part else None,
+                prefer_holding=specific,
             )
             second = replace(second, question=question.text, understood_as=completed)
             if near is None and set(second.missing) & own and completed != detail:
@@ -248,6 +249,7 @@ class Service:
         exact: bool = False,
         every: bool = False,
         prefer: str | None = None,
+        prefer_holding: frozenset[str] = frozenset(),
     ) -> Answer:
         """The answer to ``question``; with ``own`` (a completed follow-up's own words), the
         first of its ``k`` best passages holding one of them is judged first (其中区直机关占
@@ -256,7 +258,7 @@ class Service:
         document writing one of them, among all the candidates. With ``every``, the first
         holding all of ``own`` (示范点 with the kept 机关党建: 机关党建品牌933个、示范点113个, not
         清廉示范点400多个). With ``prefer``, that passage is judged first when it is among the
-        ``k`` best and answers on its own."""
+        ``k`` best, holds every word of ``prefer_holding`` and answers on its own."""
         retriever = self.retriever
         hits = retriever.search(question, POOL, rerank=self.settings.rerank)
         holds = str.__contains__ if exact else _holds
@@ -269,7 +271,11 @@ class Service:
         ]
         if holding:
             hits = _to_front(hits, holding[0])
-        preferred = [i for i, h in enumerate(hits[:k]) if h.passage_id == prefer]
+        preferred = [  # (holding the follow-up's own words: not 党员's passage for 初心堂)
+            i
+            for i, h in enumerate(hits[:k])
+            if h.passage_id == prefer and all(w in to_simplified(h.text) for w in prefer_holding)
+        ]
         if preferred and judge(retriever, question, [hits[preferred[0]]], self.judging).answered:
             holding = preferred
             hits = _to_front(hits, preferred[0])

@@ -34,7 +34,8 @@ MEASURE = (
 _MEASURE_WORDS = frozenset(MEASURE)
 # 多少, 几多, or 几 before a measure word (not 哪几个, 第几, 20几所, 几内亚, 几乎).
 _HOW_MANY = re.compile(
-    rf"(?<![哪边第这那前许好\d十百千万])(?:多少|几多|几(?=[{MEASURE}])|多大|多高|多深|多宽|多重)([\u4e00-\u9fff]?)"
+    rf"(?<![哪边第这那前许\d十百千万])(?:多少|几多|(?<!好)几(?=[{MEASURE}])|多大|多高|多深|多宽|多重)"
+    r"([\u4e00-\u9fff]?)"
 )
 _PEOPLE_NOUN_ENDS = frozenset("口数员次民才群")
 # What a people noun in front of it turns into a thing (党员教育基地, 干部周转房): counted as
@@ -82,8 +83,10 @@ _YEAR_RANGE_Q = re.compile(r"哪几年|哪些年|几年到几年|从哪年|哪[�
 _YEAR_Q = re.compile(r"哪一?年|何年|哪年")
 _DATE_Q = re.compile(r"哪一?天|哪日|几月几?[日号]?|几[日号]|什么时候|何时|什么时间|哪个月")
 # 什么奖, 哪个单位: the noun asked for, up to two characters (not 的, 了, 是 ...).
-# (为什么 asks why: no noun asked.)
-_WHAT_X = re.compile(r"(?:(?<!为)什么|哪个|哪一?种|哪类|何种)([\u4e00-\u9fff]{1,2})")
+# (为什么 asks why: no noun asked; but 评为什么奖, 作为什么 do.)
+_WHAT_X = re.compile(
+    r"(?:(?:(?<!为)|(?<=[作成评称列定视改]为))什么|哪个|哪一?种|哪类|何种)([\u4e00-\u9fff]{1,2})"
+)
 # What a plan, a campaign or a meeting is about (主题, 宗旨), asked as 是什么: a passage that
 # gives it says 主题是…; one that never names it gives another thing. (口号 and 全称 are
 # asked of what a passage writes in quotation marks, and are left out.) By us.
@@ -241,10 +244,11 @@ _CHANGE = re.compile(
     r"(?:下降|减少|增加|提高|提升|增长|上升|降低|缩短|扩大|减小|增多|多了|少了)了?$|变化|增减|增幅|降幅"
 )
 _CHANGE_ASKED = re.compile(r"[降升涨增减]|提高|缩短|扩大|缩小|变化|[多少小]了|年轻|后生|回落")
-# A year a question names: 2023年, or the end of a range written without 年 (2018到2020那轮,
-# (2018—2020)), as the end of one written with it (2018-2020年) is.
-YEAR_NAMED = re.compile(
-    r"((?:19|20)\d{2})\s*年(?!代)|(?<!\d)(?:19|20)\d{2}\s*[-—–~至到]\s*((?:19|20)\d{2})(?![\d年])"
+YEAR_NAMED = re.compile(r"((?:19|20)\d{2})\s*年(?!代)")
+# A span of years a question names, with or without 年 (2018-2020年, 2018到2020那轮,
+# (2018—2020)): met by a passage of any year in it.
+YEAR_SPAN = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*年?\s*[-—–~至到]\s*((?:19|20)\d{2})(?!\d)\s*年?(?!代)"
 )
 
 
@@ -300,6 +304,8 @@ class AnswerType:
         spans = self.spans(text)
         if not spans:
             return 0
+        if self.kind == "named":
+            return 1  # (主题 itself stands by 主题是: nearness says nothing)
         if self.kind == "number" and self._attached(text, self.counts(text)):
             return 3
         if self.kind == "list" and any(
@@ -466,14 +472,17 @@ LIST_HEAD = 8  # characters after a list's number in which it names what it list
 _NUMERALS = "一二两三四五六七八九十"
 _VALUES = {c: v for c, v in zip(_NUMERALS, (1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10), strict=True)}
 _LIST_MEASURE = "个大项条家所座种类位支"
-_WHICH_N = re.compile(rf"[哪边]([{_NUMERALS[1:]}]|\d)[{_LIST_MEASURE}]")
+_WHICH_N = re.compile(
+    rf"(?:哪|(?:^|(?<=[系是喺指]))边)([{_NUMERALS[1:]}]|\d)[{_LIST_MEASURE}]"
+)  # (边 after 是/系 or first: not 西江边两个村)
 # A count in the question and what it counts, up to a particle or the question (三个大平台,
 # 三大合作平台系边三个 -> 合作平台).
-_COUNTED_N = re.compile(rf"(?:[{_NUMERALS[1:]}]|\d)[{_LIST_MEASURE}]")
+_COUNTED_N = re.compile(rf"(?<![{_NUMERALS}十百千零\d])(?:[{_NUMERALS[1:]}]|\d)[{_LIST_MEASURE}]")
 _LIST_NOUN_END = re.compile(r"[^\u4e00-\u9fff]|[的了是在呢吗啊呀系为有]|分别|具体|[哪边]")
-_LIST_LEAD = re.compile(r"([\u4e00-\u9fff]+?)(?:一共|总共|共|有|是)*$")
+_LIST_LEAD = re.compile(r"([\u4e00-\u9fff]+?)(?:一共|总共|共|有|是|哪|边|分别)*$")
 _N_THEN_WHICH = re.compile(
-    rf"([{_NUMERALS[1:]}]|\d)[{_LIST_MEASURE}][^，。？！,?!]{{0,12}}?(?:分别|[哪边]几)"
+    rf"(?<![{_NUMERALS}十百千零\d])([{_NUMERALS[1:]}]|\d)[{_LIST_MEASURE}]"
+    r"[^，。？！,?!]{0,12}?(?:分别|[哪边]几)"
 )
 
 
@@ -481,7 +490,7 @@ def _listed(question: str) -> AnswerType | None:
     """A question asking which N things (哪三个, 三大平台分别是哪几个): its answer lists N
     items with 、 and then says N (横琴、前海、南沙三个), in Chinese numerals or digits."""
     m = _WHICH_N.search(question) or _N_THEN_WHICH.search(question)
-    if m is None:
+    if m is None or _WHO_Q.search(question):  # (三位省领导分别是谁: who, not a list)
         return None
     n = m.group(1)
     count = int(n) if n.isdigit() else _VALUES[n]
@@ -539,7 +548,9 @@ def _thing_named(question: str) -> bool:
         return False
     before = m.group(1)
     return bool(before) and not re.search(
-        rf"{PEOPLE_WORD.pattern}|{'|'.join(KINDS_OF_PEOPLE)}|人|他|她|谁", before
+        rf"{PEOPLE_WORD.pattern}|{ROLE_WORD.pattern}|{'|'.join(KINDS_OF_PEOPLE)}"
+        r"|人|他|她|谁|位|长|员|者|手|主席|教授|记者|作者",
+        before,
     )
 
 

@@ -97,9 +97,8 @@ def judge(
                 return replace(other, best=i)
     if verdict.answered and _unlisted(retriever, question, hits[0]):
         for i in _rivals(retriever, question, hits, verdict.coverage, listed=True):
-            other = _judge_one(retriever, question, hits[i], settings)
-            if other.reason == "constraint_unmet" and hits[i].doc == hits[0].doc:
-                other = Verdict(True, "answered", other.coverage)  # named where the first is
+            same = hits[i].doc == hits[0].doc  # (a place the first meets is its document's)
+            other = _judge_one(retriever, question, hits[i], settings, met=same)
             if other.answered:
                 return replace(other, best=i)
     return verdict
@@ -115,13 +114,18 @@ def _unlisted(retriever: Retriever, question: Question, hit: Hit) -> bool:
 
 
 def _judge_one(
-    retriever: Retriever, question: Question, hit: Hit, settings: JudgeSettings
+    retriever: Retriever,
+    question: Question,
+    hit: Hit,
+    settings: JudgeSettings,
+    met: bool = False,
 ) -> Verdict:
-    """The verdict on ``hit`` alone as an answer to ``question``."""
+    """The verdict on ``hit`` alone as an answer to ``question``; with ``met``, its
+    constraints are taken as met (by another passage of its document)."""
     coverage = retriever.coverage(question, hit.passage_id)
     reason = _reason(retriever, question, hit, coverage, settings)
     if reason == "answered":
-        missing = retriever.unmet(question, hit)
+        missing = () if met else retriever.unmet(question, hit)
         if missing:
             return Verdict(False, "constraint_unmet", coverage, missing, hit)
         missing = answer_missing(retriever, question, hit)
@@ -258,7 +262,16 @@ def _counts_a_chinese_noun(question: Question, have: frozenset[str]) -> bool:
         return False
     noun = answer.noun or answer.subject
     pairs = {"#" + noun[i : i + 2] for i in range(len(noun) - 1)}
-    return bool(pairs) and not _LATIN.search(noun) and pairs <= have
+    if not pairs or _LATIN.search(noun) or not pairs <= have:
+        return False
+    text = unicodedata.normalize("NFKC", question.text).lower()
+    latin = [w for w in question.unknown if _LATIN.fullmatch(w)]
+    return all(re.search(re.escape(w) + _GLOSS_NEXT, text) for w in latin)
+
+
+# What follows a Latin word that glosses (KPI设了几个, KPI一共, KPI里): a verb or a mark, not
+# a noun it restricts (OA系统, ChatGPT在广西).
+_GLOSS_NEXT = r"(?:[设有是共里中，,。？?、\s]|一共|总共|$)"
 
 
 def _topic_words(question: Question) -> set[str]:
@@ -397,14 +410,20 @@ SURNAMES = frozenset(
 
 
 def _common_head(retriever: Retriever, word: str) -> bool:
-    """Whether the first two characters of ``word`` are one common word that names no
-    place, person or body (香蕉 n), as a compound surname (诸葛, 欧阳) or a transliteration
-    (特朗) is not."""
+    """Whether the first two characters of ``word`` are one common noun (香蕉 n), as a
+    compound surname (诸葛, 欧阳), a transliteration (特朗) or a verb (进贤) is not, its
+    last is no place's or facility's ending (宝应县, 幼儿园), and the dictionary counts the
+    whole seldom (花木兰 is a name)."""
+    if word[-1] in _PLACE_ENDS or retriever.tokenizer.frequency(word) >= RARE_NAME:
+        return False  # 宝应县, 幼儿园: a place or a facility; 花木兰: a well-known name
     tags = retriever.tags(word[:2])
-    return len(tags) == 1 and tags[0][0] == word[:2] and tags[0][1][:2] not in _NAME_FLAGS
+    return len(tags) == 1 and tags[0] == (word[:2], "n")
 
 
 _NAME_FLAGS = ("nr", "ns", "nt", "nz")
+RARE_NAME = 20  # jieba's dictionary counts a real name (花木兰 272) more often than a compound
+# it lists as one (香蕉林 5)
+_PLACE_ENDS = frozenset("省市县区镇乡村屯庄湖河江山峡岛园馆港湾")
 
 
 def _names_a_part(retriever: Retriever, word: str) -> bool:

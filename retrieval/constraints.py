@@ -109,6 +109,7 @@ def _post_of_place(word: str, context: str, named: Callable[[str], bool]) -> boo
 
 _LEVEL_DEPARTMENT = re.compile(r"([省市县区]委)(?:组织部|宣传部|统战部|政法委)")
 _TIERS = "省市县区镇乡村"
+_SPAN = re.compile(r"(\d{4})-(\d{4})")  # a span of years the question names
 # A place inside a city (南山区, 广宁县, 某某镇, 某某街道; not 自治区, a province).
 _SUB_PLACE = re.compile(r"(?<!自治)[区县镇乡村]$|街道$|社区$")
 _TIER_CLASS = {  # the tier a figure per unit is of (每个乡镇(街道) is one tier)
@@ -227,6 +228,10 @@ def unmet(
         )
 
     def satisfied(word: str) -> bool:
+        span = _SPAN.fullmatch(word)
+        if span:  # 2018-2020: any year of it
+            first, last = int(span.group(1)), int(span.group(2))
+            return any(satisfied(str(y)) for y in range(first, min(last, first + 20) + 1))
         if word.isdigit():  # a year: this one named or dated, or none other named
             if _names_year(context, int(word)):
                 return True

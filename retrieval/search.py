@@ -27,6 +27,7 @@ from .answer_type import (
     SESSION,
     TIER_GROUP,
     YEAR_NAMED,
+    YEAR_SPAN,
     AnswerType,
     asked_for,
     expected_answer,
@@ -249,7 +250,8 @@ class Retriever:
         posts = [p for p in posts if not any(p != q and p in q for q in posts)]  # 乡镇党委书记
         found += posts
         found = [w for w in found if not asked_for(w, norm)]
-        found += [a or b for a, b in YEAR_NAMED.findall(norm)]
+        found += [f"{m.group(1)}-{m.group(2)}" for m in YEAR_SPAN.finditer(norm)]
+        found += YEAR_NAMED.findall(YEAR_SPAN.sub(" ", norm))
         found += ORDINAL.findall(norm)
         found += RANK.findall(_TIER_ONE.sub(r"\1级", norm))  # 县一级 is 县级
         found += SESSION.findall(norm)
@@ -282,7 +284,8 @@ class Retriever:
         titled = self._title_entities.get(hit.doc)
         if titled is None:  # a document's title is tokenized once, not per candidate
             titled = self._title_entities[hit.doc] = self.entities_in(hit.title)
-        years = self._years_text(hit.doc) if any(w.isdigit() for w in question.constraints) else ""
+        dated = any(w[:4].isdigit() for w in question.constraints)  # a year, or a span
+        years = self._years_text(hit.doc) if dated else ""
         return unmet(question, self.whole_paragraph(hit), about, about | titled, years, places())
 
     def _years_text(self, doc: str) -> str:

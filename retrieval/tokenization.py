@@ -225,6 +225,11 @@ class Tokenizer:
         inside = sum(len(w) for w in seg.cut(norm, HMM=False) if len(w) >= 2 and w in seg.FREQ)
         return min(1.0, inside / han)
 
+    def frequency(self, word: str) -> int:
+        """How often jieba's dictionary (with the user dictionary) counts ``word``; 0 if it
+        does not list it."""
+        return int(self._segmenter().FREQ.get(to_simplified(word), 0) or 0)
+
     def tag(self, text: str) -> list[tuple[str, str]]:
         """(word, part-of-speech flag) for ``text`` in the matching form, by jieba.posseg."""
         with self._init_lock:

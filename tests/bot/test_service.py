@@ -467,3 +467,23 @@ def test_a_numbered_item_of_things_to_do_after_how_many(service: Service) -> Non
     assert first.answered
     answer = service.ask("第三件係咩", conv)
     assert answer.answered and "三要" in answer.citations[0].text
+
+
+def test_the_last_passage_is_preferred_only_holding_the_followups_words(
+    service: Service,
+) -> None:
+    """初心堂有多少个 after 党员: the last answer's passage (党员) does not hold 初心堂, so the
+    passage that does (1552个) answers (a review finding)."""
+    conv = Conversation()
+    service.ask("肇庆有多少名党员", conv)
+    answer = service.ask("初心堂有多少个", conv)
+    assert answer.answered and "1552" in answer.citations[0].text
+
+
+def test_a_sector_the_question_has_is_not_swapped(service: Service) -> None:
+    """那机关呢 after a question about 区直机关 and 企业: 机关 is there already, so 企业 is not
+    put out for it (a review finding)."""
+    conv = Conversation()
+    service.ask("广西区直机关帮企业解决了多少个急难愁盼问题", conv)
+    answer = service.ask("那机关呢", conv)
+    assert answer.understood_as is None or "企业" in answer.understood_as

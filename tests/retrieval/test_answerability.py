@@ -1152,3 +1152,38 @@ def test_how_a_meeting_was_held_asks_its_form(seed_retriever: Retriever) -> None
     question = seed_retriever.analyze("那个会是怎样开到各个市县的")
     assert question.answer is not None and question.answer.kind == "manner"
     assert "電視電話會議形式" in seed_retriever.search(question, k=1)[0].text
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("宝应县有多少个初心堂", False),  # a county jieba tags nr: a place, named
+        ("花木兰是哪里人", False),  # 花木 is no common noun: a name
+        ("肇庆帮企业解决好多少名群众的困难", False),  # V好多少: a count asked
+        ("ChatGPT在广西有多少个示范点", False),  # the Latin word restricts the noun
+        ("广西的OA系统有多少个示范点", False),
+        ("2022到2023广西命名了多少个模范机关示范单位", True),  # a span met by its 2022
+    ],
+)
+def test_review_findings_of_round_six(
+    seed_retriever: Retriever, question: str, answered: bool
+) -> None:
+    expect(seed_retriever, question, answered)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("主持会议的省长叫什么名字", "person"),  # a post before 名字
+        ("邻里先锋工作队队长叫什么名字", "person"),
+        ("肇庆那个邻里先锋项目被评为什么奖", "thing"),  # 评为什么奖: 什么 after 评为 asks
+        ("三位省领导分别是谁", "person"),  # who, not a list
+        ("西江边两个村建了什么", None),  # 边 is a side here
+        ("十二个城市分别是哪几个", None),  # 十二, not 二
+    ],
+)
+def test_review_findings_of_round_six_answer_kinds(question: str, kind: str | None) -> None:
+    from retrieval.answer_type import expected_answer
+
+    answer = expected_answer(question)
+    assert (answer.kind if answer else None) == kind, answer
