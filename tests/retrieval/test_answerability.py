@@ -1064,10 +1064,11 @@ def test_a_theme_asked_prefers_the_passage_saying_what_the_theme_is(
 def test_a_year_range_without_the_year_character_is_a_year_named(
     seed_retriever: Retriever,
 ) -> None:
-    """2018到2020那轮 names the years as 2018-2020年 does: the 2021-2023 plan's theme is no
-    answer to it."""
+    """2018到2020那轮 names the years as 2018-2020年 does, a span: the 2021-2023 plan's theme
+    is no answer to it."""
     question = seed_retriever.analyze("2018到2020那轮三年行动计划的主题是什么")
-    assert "2020" in question.constraints
+    assert "2018-2020" in question.constraints
+    assert "2018-2020" in seed_retriever.analyze("2018-2020年那轮计划的主题是什么").constraints
     expect(seed_retriever, question.text, False)
 
 
