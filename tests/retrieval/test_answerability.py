@@ -1188,3 +1188,13 @@ def test_review_findings_of_round_six_answer_kinds(question: str, kind: str | No
 
     answer = expected_answer(question)
     assert (answer.kind if answer else None) == kind, answer
+
+
+def test_a_district_jieba_tags_as_a_noun_is_a_place(seed_retriever: Retriever) -> None:
+    """龙岗区 is a plain noun to jieba, and the collection lacks it: by its ending it is a
+    district, a place the passage must name (深圳's 1800多个站点 are not 龙岗区's); a kind
+    of area (街道社区) is none."""
+    question = seed_retriever.analyze("深圳龙岗区有多少个党群服务站点")
+    assert "龙岗区" in question.constraints
+    expect(seed_retriever, question.text, False, ("constraint_unmet",))
+    assert "街道社区" not in seed_retriever.analyze("广东在街道社区搞了什么行动").constraints
