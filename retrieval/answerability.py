@@ -65,7 +65,9 @@ class Verdict:
     near miss, the first of the next two that answers, shares nearly as much of the question
     and has an answer of the asked kind next to its words (肇庆呢 after a question about 广东
     keeps 广东's verb, and the first hit is 广东's), or shares less of it but has the count
-    asked for attached to what it counts (党建品牌933个).
+    asked for attached to what it counts (党建品牌933个); and, for a question asking which N
+    things, when the first answers in prose, the first of the next two that lists N of what
+    is asked (横琴、前海、南沙三个重大合作平台).
     """
 
     answered: bool
@@ -85,7 +87,8 @@ def judge(
     """The verdict on ``hits`` (best first) as an answer to ``question``: on the first, or,
     when the first is a near miss (about another place, or without the answer asked for), on
     the first of the next that answers and shares nearly as much of the question (or less,
-    with the count asked for attached to what it counts)."""
+    with the count asked for attached to what it counts); for which N things, a next one
+    listing them, after a first that answers in prose."""
     settings = settings or JudgeSettings()
     if not hits:
         return Verdict(False, "no_match")
