@@ -191,13 +191,15 @@ def unmet(
     source, or what the document is about (``about``) names it (a compound such as 广东省委
     by its parts), or when its document is not about another place or organisation
     (``rivals``: what its title names and what several of its passages name, less the
-    question's own words and settings). A year is satisfied when the passage or title names
+    question's own words and settings); a district or county named with its city (深圳南山区)
+    must be named itself. A year is satisfied when the passage or title names
     it or the document is dated in it; in an undated document, unless the document names
     other years and never this one (``document``: its whole text), or the passage names no
     year and this one is before the document's latest period (2018 where it recalls
     2018-2020 and reports on 2021-2023), or the question asks for a count or an amount and
     the passage names another year and not this one (its figures are another year's; a
-    range counts for every year in it). A place in a series (第二期) is
+    range counts for every year in it). A span of years the question names (2018-2020) is met
+    as any year of it is. A place in a series (第二期) is
     satisfied only where it is named (首期 for 第一期); so are a rank of cadres (处级), a
     numbered rank where it ranks what the question's does (三级指标, not 三级机关) and a
     session (十三届三次全会). A period (去年, 上半年) is satisfied where named, or where the
