@@ -524,11 +524,9 @@ ITEM_ASKED = re.compile(
 
 def item_marks(n: str) -> tuple[str, ...]:
     """The ways a list marks its item ``n`` (一 to 十, or a digit): 四是, 四要, 第四, （四）."""
-    n = _NUMERALS_FROM_ONE[int(n) - 1] if n.isdigit() else n
+    if n.isdigit():  # (二, not 两: the first numeral of its value)
+        n = next(c for c, v in _VALUES.items() if v == int(n))
     return (f"{n}是", f"{n}要", f"第{n}", f"（{n}）", f"({n})")
-
-
-_NUMERALS_FROM_ONE = "一二三四五六七八九"
 
 
 def _item(question: str) -> AnswerType | None:

@@ -112,6 +112,10 @@ _TIERS = "省市县区镇乡村"
 _SPAN = re.compile(r"(\d{4})-(\d{4})")  # a span of years the question names
 # A place inside a city (南山区, 广宁县, 某某镇, 某某街道; not 自治区, a province).
 _SUB_PLACE = re.compile(r"(?<!自治)[区县镇乡村]$|街道$|社区$")
+# A district or county by its name (龙岗区, 宝应县), not a kind of area (街道社区, 商业园区).
+DISTRICT = re.compile(
+    r"[\u4e00-\u9fff]{2,3}(?<![社小园城景片辖地山市郊厂校矿牧林灾新老特开全本])[区县]"
+)
 _TIER_CLASS = {  # the tier a figure per unit is of (每个乡镇(街道) is one tier)
     "乡": "镇", "镇": "镇", "乡镇": "镇", "街道": "镇", "镇街": "镇", "村": "村", "社区": "村",
     "县": "县", "区": "县", "市": "市", "省": "省",

@@ -34,7 +34,7 @@ from .answer_type import (
 )
 from .bm25 import BM25Settings, SparseBM25, top_indices
 from .constraints import ANY_YEAR as _ANY_YEAR
-from .constraints import PLACE_SUFFIX, arabic_years, place_forms, setting, unmet
+from .constraints import DISTRICT, PLACE_SUFFIX, arabic_years, place_forms, setting, unmet
 from .errors import IndexOutdatedError
 from .normalization import Wording, to_simplified
 from .schema import Document, Hit, Question
@@ -48,10 +48,6 @@ _AMOUNT_OF = re.compile(r"[是为].*(?:多少|几)")
 _ASKING_WORDS = frozenset(["多久", "多长", "多远", "多高", "多深", "多宽", "几时", "何时"])
 _NEXT_YEAR = re.compile(r"次年|翌年|隔年|第二年|一年后")
 _TIER_ONE = re.compile(r"([省市县区镇乡村])一级")
-# A district or county by its name (龙岗区, 宝应县), not a kind of area (街道社区, 商业园区).
-_DISTRICT = re.compile(
-    r"[\u4e00-\u9fff]{2,3}(?<![社小园城景片辖地山市郊厂校矿牧林灾新老特开全本])[区县]"
-)
 RERANK_POOL = 20  # BM25 candidates considered by the answer-type and context preferences
 CONTEXT_BOOST = 0.6  # x (1 + this) for a candidate about what the question names
 ANSWER_BOOST = 0.15  # x (1 + this) for an answer of the asked kind, x (1 + 2 x this) near a
@@ -246,7 +242,7 @@ class Retriever:
             for w in unknown
             if (flags.get(w, "")[:2] in ("ns", "nt") and not LOCATIVE.fullmatch(w))
             or w in places()
-            or _DISTRICT.fullmatch(w)  # 龙岗区, which jieba tags as a plain noun
+            or DISTRICT.fullmatch(w)  # 龙岗区, which jieba tags as a plain noun
         ]
         words = set(known) | set(unknown)
         inside = {w for w in words if any(w != other and w in other for other in words)}
